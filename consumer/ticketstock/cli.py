@@ -1,0 +1,135 @@
+"""The ``ticketstock`` command.
+
+    ticketstock run [--role tickets|mail|all]     run the service
+    ticketstock topology print|declare            show or create the RabbitMQ topology
+    ticketstock publish FILE...                   publish stock-movement events by hand
+    ticketstock check                             check settings, RabbitMQ, Dolibarr, SMTP
+    ticketstock dlq list|show|replay|purge|export operate the dead-letter queues
+    ticketstock sandbox                           the whole pipeline on this machine, with
+                                                  a Dolibarr double and a local SMTP sink
+
+Settings come from ``TICKETSTOCK_*`` environment variables and, with ``--env-file``,
+from a file of the same names.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+from . import __version__, logs
+from .errors import SettingsError, TicketStockError
+from .settings import Role, Settings, load_settings
+
+log = logging.getLogger(__name__)
+
+ROLES: dict[str, set[Role]] = {
+    "tickets": {"tickets"},
+    "mail": {"mail"},
+    "all": {"tickets", "mail"},
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ticketstock", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"ticketstock {__version__}"
+    )
+    parser.add_argument(
+        "--env-file", type=Path, help="read TICKETSTOCK_* settings from this file"
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser(
+        "run", help="run the ticket consumer, the mail sender, or both"
+    )
+    run.add_argument("--role", choices=sorted(ROLES), default="all")
+
+    topology = commands.add_parser(
+        "topology", help="print or declare the RabbitMQ topology"
+    )
+    topology.add_argument("action", choices=["print", "declare"])
+
+    publish = commands.add_parser(
+        "publish", help="validate and publish stock-movement events"
+    )
+    publish.add_argument(
+        "files", nargs="+", type=Path, help="JSON files, or JSON lines, or -"
+    )
+
+    commands.add_parser(
+        "check", help="check settings and connectivity, say what is wrong"
+    )
+
+    from .sandbox.cli import add_sandbox_parser
+
+    add_sandbox_parser(commands)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings(args.env_file)
+    except SettingsError as exc:
+        print(f"ticketstock: {exc}", file=sys.stderr)
+        return 2
+    logs.configure(settings.log_level, settings.log_format)
+    try:
+        return int(asyncio.run(dispatch(args, settings)) or 0)
+    except SettingsError as exc:
+        print(f"ticketstock: {exc}", file=sys.stderr)
+        return 2
+    except TicketStockError as exc:
+        print(f"ticketstock: {exc.reason}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+async def dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "run":
+        from .service import run
+
+        await run(settings, ROLES[args.role])
+        return 0
+    if args.command == "topology":
+        return await topology_command(args.action, settings)
+    if args.command == "publish":
+        from .publish import publish_files
+
+        return await publish_files(settings, args.files)
+    if args.command == "check":
+        from .check import check
+
+        return await check(settings)
+    handler: Any = args.handler  # dlq and sandbox register their own coroutine
+    return int(await handler(args, settings))
+
+
+async def topology_command(action: str, settings: Settings) -> int:
+    from .broker import Broker
+
+    broker = Broker(settings, name="ticketstock topology")
+    if action == "print":
+        print(json.dumps(broker.topology.describe(), indent=2))
+        return 0
+    await broker.connect(declare_topology=True)
+    await broker.close()
+    print(
+        f"declared {len(broker.topology.queues())} queues and "
+        f"{len(broker.topology.exchanges())} exchanges"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,110 @@
+"""A real SMTP server (aiosmtpd) that keeps what it accepts and answers as scripted.
+
+Used by tests, benchmarks and ``ticketstock sandbox``. Replies can be scripted per
+message: accept, a temporary 451, a permanent 550, or dropping the connection after
+the data was sent.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import threading
+from collections import deque
+from dataclasses import dataclass
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any, Literal
+
+from aiosmtpd.controller import Controller
+
+Reply = Literal["accept", "451", "550", "drop"]
+
+
+@dataclass(frozen=True)
+class Received:
+    sender: str
+    recipients: tuple[str, ...]
+    data: bytes
+
+    def message(self) -> EmailMessage:
+        parsed = email.message_from_bytes(self.data, policy=email.policy.default)
+        assert isinstance(parsed, EmailMessage)
+        return parsed
+
+
+class _Handler:
+    def __init__(self, sink: SmtpSink) -> None:
+        self._sink = sink
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        reply = self._sink.next_reply()
+        if reply == "451":
+            return "451 4.3.0 Try again later"
+        if reply == "550":
+            return "550 5.1.1 Mailbox unavailable"
+        if reply == "drop":
+            session.transport.close()
+            return "421 4.4.2 Connection dropped"
+        self._sink.keep(
+            Received(envelope.mail_from, tuple(envelope.rcpt_tos), envelope.content)
+        )
+        return "250 2.0.0 OK"
+
+
+class SmtpSink:
+    """An SMTP server on loopback, run in its own thread."""
+
+    def __init__(
+        self, host: str = "127.0.0.1", port: int = 0, folder: Path | None = None
+    ) -> None:
+        self._lock = threading.Lock()
+        self._script: deque[Reply] = deque()
+        self._folder = folder
+        self.received: list[Received] = []
+        self.port = port or _free_port(host)
+        self.host = host
+        self._controller = Controller(_Handler(self), hostname=host, port=self.port)
+
+    def start(self) -> SmtpSink:
+        self._controller.start()
+        return self
+
+    def stop(self) -> None:
+        self._controller.stop()
+
+    def __enter__(self) -> SmtpSink:
+        return self.start()
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()
+
+    def script(self, *replies: Reply) -> None:
+        """Answer the next messages with these replies, then accept again."""
+        with self._lock:
+            self._script.extend(replies)
+
+    def next_reply(self) -> Reply:
+        with self._lock:
+            return self._script.popleft() if self._script else "accept"
+
+    def keep(self, item: Received) -> None:
+        with self._lock:
+            self.received.append(item)
+            count = len(self.received)
+        if self._folder is not None:
+            self._folder.mkdir(parents=True, exist_ok=True)
+            (self._folder / f"{count:06d}.eml").write_bytes(item.data)
+
+    def messages(self) -> list[EmailMessage]:
+        with self._lock:
+            return [item.message() for item in self.received]
+
+
+def _free_port(host: str) -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        port: int = probe.getsockname()[1]
+        return port
