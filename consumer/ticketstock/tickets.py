@@ -153,7 +153,9 @@ def recipients(config: ModuleConfig) -> list[Recipient]:
     """The assignee and the active group members with a valid address, one per address.
 
     Addresses are checked for syntax only: a DNS lookup per message would put the
-    resolver in the hot path. The assignee comes first, so an address shared with a
+    resolver in the hot path. Special-use domains (``.local``, ``.test``,
+    ``.localhost``) are refused as email-validator refuses them: no mail server on the
+    internet delivers to them. The assignee comes first, so an address shared with a
     contact keeps the assignee's role.
     """
     people: list[tuple[ConfigUser, str]] = []
