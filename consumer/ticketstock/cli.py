@@ -91,6 +91,11 @@ def main(argv: list[str] | None = None) -> int:
     except TicketStockError as exc:
         print(f"ticketstock: {exc.reason}", file=sys.stderr)
         return 1
+    except OSError as exc:
+        print(
+            f"ticketstock: {exc.strerror or exc}: {exc.filename or ''}", file=sys.stderr
+        )
+        return 1
     except KeyboardInterrupt:
         return 130
 

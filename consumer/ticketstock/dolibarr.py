@@ -19,7 +19,8 @@ from tenacity import (
     AsyncRetrying,
     retry_if_exception_type,
     stop_after_attempt,
-    wait_exponential_jitter,
+    wait_exponential,
+    wait_random,
 )
 
 from . import __version__, contract
@@ -114,7 +115,7 @@ class DolibarrClient:
     ) -> Any:
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self._attempts),
-            wait=wait_exponential_jitter(initial=0.2, max=2.0, jitter=0.3),
+            wait=wait_exponential(multiplier=0.2, max=2.0) + wait_random(0, 0.3),
             retry=retry_if_exception_type(DolibarrUnavailable),
             reraise=True,
             before_sleep=_log_retry(endpoint, self._attempts),

@@ -16,8 +16,8 @@ import asyncio
 import secrets
 import sqlite3
 import time
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Literal, Protocol, TypeVar
 
 import redis.asyncio as aioredis

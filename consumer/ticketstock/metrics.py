@@ -53,11 +53,6 @@ class Metrics:
             ["result"],
             registry=r,
         )
-        self.movements_missing = Counter(
-            "ticketstock_movements_missing",
-            "Events acked without a ticket because Dolibarr rolled the movement back.",
-            registry=r,
-        )
         self.mails = Counter(
             "ticketstock_mails",
             "Mail jobs by result (sent, retried, failed, skipped).",

@@ -84,23 +84,19 @@ async def run_sandbox(args: argparse.Namespace, settings: Settings) -> int:
     demo = double.seed_demo()
     base_url = await double.start(host="127.0.0.1", port=args.dolibarr_port)
     sink = SmtpSink(port=args.smtp_port, folder=folder / "mail").start()
-    sandboxed = settings.model_copy(
-        update={
-            "dolibarr_url": base_url,
-            "dolibarr_api_key": SANDBOX_API_KEY,
-            "track_id_secret": SANDBOX_SECRET,
-            "mail_backend": "smtp",
-            "smtp_host": "127.0.0.1",
-            "smtp_port": sink.port,
-            "smtp_security": "none",
-            "ledger": "sqlite",
-            "ledger_path": folder / "sent-ledger.sqlite3",
-        }
-    )
-    sandboxed = Settings.model_validate(sandboxed.model_dump())
-    movement_id = double.add_movement(
-        product_id=demo.product_id, warehouse_id=demo.warehouse_id, qty=2, type=3
-    )
+    overrides = {
+        "dolibarr_url": base_url,
+        "dolibarr_api_key": SANDBOX_API_KEY,
+        "track_id_secret": SANDBOX_SECRET,
+        "mail_backend": "smtp",
+        "smtp_host": "127.0.0.1",
+        "smtp_port": sink.port,
+        "smtp_security": "none",
+        "ledger": "sqlite",
+        "ledger_path": folder / "sent-ledger.sqlite3",
+    }
+    sandboxed = Settings.model_validate({**settings.model_dump(), **overrides})
+    movement_id = double.add_movement(demo.product_id, demo.warehouse_id, 2, 3)
     event_path = folder / "event.json"
     write_event(event_path, movement_id, demo.warehouse, demo.product)
 
