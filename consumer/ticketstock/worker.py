@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aio_pika.abc import AbstractChannel, AbstractIncomingMessage
+from aiormq.exceptions import ChannelInvalidStateError
 
 from .broker import CONNECTION_ERRORS, Broker
 from .metrics import Metrics
@@ -175,6 +176,16 @@ class Worker:
     ) -> None:
         """The one place a message is acked, parked or dead-lettered."""
         topology = self._broker.topology
+        if _channel_gone(message):
+            # The broker already requeued it when the channel closed (a reconnect, or a
+            # shutdown that outlived its drain bound); settling now would duplicate it.
+            log.warning(
+                "message left for redelivery stage=%s message_id=%s: its channel closed",
+                self.stage,
+                delivery.message_id,
+                extra={"stage": self.stage, "message_id": delivery.message_id},
+            )
+            return
         try:
             if isinstance(verdict, Retry):
                 assert error is not None
@@ -277,6 +288,13 @@ def _is_ours(error: BaseException | None) -> bool:
 def _quote(value: object) -> str:
     text = str(value)
     return f'"{text}"' if (" " in text or not text) else text
+
+
+def _channel_gone(message: AbstractIncomingMessage) -> bool:
+    try:
+        return bool(message.channel.is_closed)
+    except ChannelInvalidStateError:
+        return True
 
 
 async def _try_requeue(message: AbstractIncomingMessage) -> None:
