@@ -172,3 +172,27 @@ async def drain(
         taken.append(message)
     await channel.close()
     return taken
+
+
+async def collect(
+    connection: aio_pika.abc.AbstractRobustConnection,
+    queue_name: str,
+    count: int,
+    *,
+    timeout: float = 10.0,
+) -> list[aio_pika.abc.AbstractIncomingMessage]:
+    """Take messages from a queue until ``count`` arrived; fail after ``timeout``."""
+    taken: list[aio_pika.abc.AbstractIncomingMessage] = []
+    deadline = time.monotonic() + timeout
+    while len(taken) < count:
+        taken.extend(await drain(connection, queue_name))
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{queue_name}: {len(taken)} of {count} messages")
+        await asyncio.sleep(0.05)
+    return taken
+
+
+def counted(service: Service, metric: str, **labels: str) -> float:
+    """The current value of one of the service's counters."""
+    value = service.metrics.registry.get_sample_value(f"{metric}_total", labels)
+    return value or 0.0

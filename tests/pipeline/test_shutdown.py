@@ -29,14 +29,24 @@ async def test_stop_finishes_in_flight_messages_and_dead_letters_none(
         movement = double.add_movement(company["product"], company["watched"], 1, 3)
         await publish(factories.event(movement, warehouse_id=company["watched"]))
     await eventually(
-        lambda: service.metrics.in_flight.labels("tickets")._value.get() >= 5,
+        lambda: (
+            service.metrics.registry.get_sample_value(
+                "ticketstock_messages_in_flight", {"stage": "tickets"}
+            )
+            >= 5
+        ),
         what="five messages in flight",
     )
 
     await service.stop()
 
     assert len(double.tickets) == 5
-    assert service.metrics.in_flight.labels("tickets")._value.get() == 0
+    assert (
+        service.metrics.registry.get_sample_value(
+            "ticketstock_messages_in_flight", {"stage": "tickets"}
+        )
+        == 0
+    )
     channel = await amqp.channel()
     for name in (f"{prefix}.tickets", f"{prefix}.tickets.dead"):
         queue = await channel.declare_queue(name, passive=True)
@@ -60,7 +70,12 @@ async def test_a_slow_handler_past_the_drain_bound_is_redelivered_not_rejected(
     movement = double.add_movement(company["product"], company["watched"], 1, 3)
     await publish(factories.event(movement, warehouse_id=company["watched"]))
     await eventually(
-        lambda: service.metrics.in_flight.labels("tickets")._value.get() == 1,
+        lambda: (
+            service.metrics.registry.get_sample_value(
+                "ticketstock_messages_in_flight", {"stage": "tickets"}
+            )
+            == 1
+        ),
         what="one message in flight",
     )
 
