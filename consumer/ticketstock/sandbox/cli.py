@@ -26,7 +26,7 @@ from .smtp_sink import SmtpSink
 
 log = logging.getLogger(__name__)
 
-SANDBOX_API_KEY = "sandbox-api-key"  # noqa: S105 - the double's own key, loopback only
+SANDBOX_API_KEY = "sandbox-api-key"
 SANDBOX_SECRET = "sandbox-track-id-secret-not-for-production"  # noqa: S105
 
 
