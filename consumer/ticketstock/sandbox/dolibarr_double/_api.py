@@ -15,7 +15,7 @@ from typing import Any, Final, TypeVar, cast
 
 from aiohttp import web
 
-from ticketstock.contract import TICKET_CREATE_REQUEST, validate
+from ticketstock.contract import TICKET_CREATE_REQUEST, validate, validator
 from ticketstock.errors import InvalidMessage
 
 from . import _sqlfilters
@@ -104,10 +104,9 @@ class DolibarrApi:
         return json_response(document)
 
     async def module_create(self, request: web.Request) -> web.Response:
-        try:
-            validate(TICKET_CREATE_REQUEST, request[BODY])
-        except InvalidMessage as exc:
-            return json_response(error_body(400, exc.reason), status=400)
+        refused = _refuse_request(request[BODY])
+        if refused is not None:
+            return refused
         # The schema has just proven the body is an object with these fields.
         body = cast(dict[str, Any], request[BODY])
         movement_id: int = body["movement_id"]
@@ -186,6 +185,21 @@ class DolibarrApi:
         if isinstance(page, web.Response):
             return page
         return json_response([movement_read(movement) for movement in page])
+
+
+def _refuse_request(body: object) -> web.Response | None:
+    """400 with the schema's reason, or None for a valid body.
+
+    ``is_valid`` is the cheap path a benchmark takes thousands of times a second;
+    only a broken body pays for finding the most relevant error.
+    """
+    if validator(TICKET_CREATE_REQUEST).is_valid(body):
+        return None
+    try:
+        validate(TICKET_CREATE_REQUEST, body)
+    except InvalidMessage as exc:
+        return json_response(error_body(400, exc.reason), status=400)
+    return None
 
 
 def _module_draft(entity: int, body: dict[str, Any], role: str) -> TicketDraft:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from aiohttp import web
+from aiohttp.typedefs import Handler, Middleware
 
 from ._bodies import (
     BAD_API_KEY,
@@ -54,17 +55,14 @@ class Gate:
     calls: Counter[tuple[str, str]]
     stopping: asyncio.Event
 
-    def middleware(self) -> Any:
+    def middleware(self) -> Middleware:
         @web.middleware
-        async def gate(request: web.Request, handler: Any) -> web.StreamResponse:
-            if not request.path.startswith(API_ROOT + "/"):
-                response: web.StreamResponse = await handler(request)
-                return response
-            refused = await self._admit(request)
-            if refused is not None:
-                return refused
-            response = await handler(request)
-            return response
+        async def gate(request: web.Request, handler: Handler) -> web.StreamResponse:
+            if request.path.startswith(API_ROOT + "/"):
+                refused = await self._admit(request)
+                if refused is not None:
+                    return refused
+            return await handler(request)
 
         return gate
 
