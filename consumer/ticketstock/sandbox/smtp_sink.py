@@ -44,7 +44,7 @@ class _Handler:
         if reply == "550":
             return "550 5.1.1 Mailbox unavailable"
         if reply == "drop":
-            session.transport.close()
+            server.transport.close()
             return "421 4.4.2 Connection dropped"
         self._sink.keep(
             Received(envelope.mail_from, tuple(envelope.rcpt_tos), envelope.content)
