@@ -632,6 +632,23 @@ async def test_a_hang_makes_the_client_time_out_then_requests_pass(
     assert after.status_code == 200
 
 
+async def test_a_create_the_client_gave_up_on_is_still_carried_out(
+    dolibarr: DolibarrDouble, api: httpx.AsyncClient, demo: DemoCompany
+) -> None:
+    dolibarr.hang_next(0.3, path=MODULE_TICKETS)
+
+    with pytest.raises(httpx.ReadTimeout):
+        await api.post("/ticketstock/tickets", json=create_body(demo), timeout=0.1)
+    for _ in range(100):
+        if dolibarr.tickets:
+            break
+        await asyncio.sleep(0.02)
+    retried = await api.post("/ticketstock/tickets", json=create_body(demo))
+
+    assert len(dolibarr.tickets) == 1
+    assert retried.json()["created"] is False
+
+
 async def test_stopping_releases_a_hung_request_at_once(
     dolibarr: DolibarrDouble, api: httpx.AsyncClient
 ) -> None:
@@ -700,6 +717,8 @@ async def test_the_control_api_seeds_arms_faults_reports_and_resets(
         refused = await control.get(url, headers=api)
         served = await control.get(url, headers=api)
         state = (await control.get("/_double/state")).json()
+        await dolibarr_create(control, demo)
+        counted = (await control.get("/_double/state?tickets=0")).json()
         movements = dolibarr.api_url + "/stockmovements/"
         removed = await control.get(movements + "120", headers=api)
         kept = await control.get(movements + "149", headers=api)
@@ -711,9 +730,28 @@ async def test_the_control_api_seeds_arms_faults_reports_and_resets(
     assert (refused.status_code, served.status_code) == (503, 200)
     assert state["calls"] == {"GET /api/index.php/ticketstock/config": 2}
     assert state["tickets"] == []
+    assert (counted["ticket_count"], counted["tickets"]) == (1, [])
     assert (removed.status_code, kept.status_code) == (404, 200)
     assert bad.status_code == 400
     assert reset["calls"] == {}
+
+
+async def dolibarr_create(client: httpx.AsyncClient, demo: dict[str, Any]) -> None:
+    body = {
+        "track_id": "ts-control-0000000001",
+        "movement_id": demo["return_movement_id"],
+        "subject": "s",
+        "message": "m",
+        "type_code": "ISSUE",
+        "severity_code": "HIGH",
+        "category_code": "OTHER",
+        "fk_user_assign": None,
+        "contact_ids": [],
+    }
+    response = await client.post(
+        "/api/index.php/ticketstock/tickets", json=body, headers={"DOLAPIKEY": API_KEY}
+    )
+    assert response.status_code == 200
 
 
 def test_the_double_refuses_to_listen_beyond_loopback() -> None:

@@ -30,16 +30,19 @@ Dolibarr paths served (``DOLAPIKEY`` header or ``?DOLAPIKEY=`` on all but status
   ``GET /tickets/track_id/{track_id}``
 - ``GET /stockmovements`` (same list parameters), ``GET /stockmovements/{id}``
 
-Any other path under ``/api/index.php`` answers Restler's route-stage 404.
+Any other path under ``/api/index.php`` answers Restler's route-stage 404. Lists
+show the requested entity's rows; reads by id or track id are not scoped, and
+the track id is unique across entities, as in Dolibarr.
 
 Control API (no key, never counted, never faulted; JSON bodies; 400 with
 ``{"error": "..."}`` when a body cannot be applied):
 
-``GET /_double/state``
-    ``{"tickets": [...], "calls": {"POST /api/index.php/ticketstock/tickets": 3},
-    "faults": {...}}``; each ticket as stored: id, entity, ref, track_id, subject,
-    message, the three codes, fk_user_assign, contacts (user_id, role),
-    contact_ids, movement_id, origin, source (``module`` or ``core``), datec.
+``GET /_double/state`` (``?tickets=0`` leaves the ticket list empty)
+    ``{"ticket_count": 1, "tickets": [...], "calls": {"POST
+    /api/index.php/ticketstock/tickets": 3}, "faults": {...}}``; each ticket as
+    stored: id, entity, ref, track_id, subject, message, the three codes,
+    fk_user_assign, contacts (user_id, role), contact_ids, movement_id, origin,
+    source (``module`` or ``core``), datec, agenda_id.
 
 ``POST /_double/seed``
     ``{"demo": true, "users": [...], "groups": [...], "warehouses": [...],

@@ -42,7 +42,8 @@ class ControlError(ValueError):
 
 def control_routes(double: DolibarrDouble) -> list[web.RouteDef]:
     async def state(request: web.Request) -> web.Response:
-        return json_response(state_document(double))
+        with_tickets = request.query.get("tickets", "1") != "0"
+        return json_response(state_document(double, with_tickets=with_tickets))
 
     async def seed(request: web.Request) -> web.Response:
         return await _apply(request, lambda body: apply_seed(double, body))
@@ -115,10 +116,17 @@ def apply_faults(double: DolibarrDouble, body: dict[str, Any]) -> dict[str, Any]
     return double.faults.describe()
 
 
-def state_document(double: DolibarrDouble) -> dict[str, Any]:
+def state_document(
+    double: DolibarrDouble, *, with_tickets: bool = True
+) -> dict[str, Any]:
+    """Tickets (left out on request: a benchmark's are many), counts and faults."""
     calls = double.calls
+    tickets = double.tickets
     return {
-        "tickets": [ticket_record(ticket) for ticket in double.tickets],
+        "ticket_count": len(tickets),
+        "tickets": [ticket_record(ticket) for ticket in tickets]
+        if with_tickets
+        else [],
         "calls": {f"{method} {path}": count for (method, path), count in calls.items()},
         "faults": double.faults.describe(),
     }

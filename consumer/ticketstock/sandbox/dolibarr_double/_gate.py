@@ -70,9 +70,12 @@ class Gate:
         template = request.match_info.route.resource
         name = template.canonical if template is not None else NO_ROUTE
         self.calls[(request.method, name)] += 1
+        # Like PHP, receive the whole request before anything slow happens, so a
+        # hung request is still carried out after its client has gone.
+        raw = await request.read()
         refused = await self._apply_faults(request, name)
         if refused is None:
-            refused = await _decode_body(request)
+            refused = _decode_body(request, raw)
         if refused is None and name not in PUBLIC:
             refused = self._authenticate(request)
         return refused
@@ -111,8 +114,7 @@ class Gate:
         return None
 
 
-async def _decode_body(request: web.Request) -> web.Response | None:
-    raw = await request.read()
+def _decode_body(request: web.Request, raw: bytes) -> web.Response | None:
     if not raw.strip():
         request[BODY] = None
         return None

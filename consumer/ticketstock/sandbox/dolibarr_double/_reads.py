@@ -193,7 +193,7 @@ def _contact_row(ticket: Ticket, contact: Contact, user: User) -> dict[str, Any]
 
 def _creation_message(ticket: Ticket) -> dict[str, Any]:
     return {
-        "id": str(ticket.message_id),
+        "id": str(ticket.agenda_id),
         "fk_user_action": str(API_USER_ID),
         "fk_user_action_socid": None,
         "fk_user_action_string": API_USER_NAME,

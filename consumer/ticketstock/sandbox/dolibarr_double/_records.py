@@ -100,6 +100,7 @@ class Ticket:
     ``source`` is ``"module"`` for ``POST /ticketstock/tickets`` and ``"core"`` for
     Dolibarr's own ``POST /tickets``; ``movement_id`` and ``origin`` are only set by
     the module, which links the ticket to the movement's origin document.
+    ``agenda_id`` numbers the "Ticket ... created" line a read lists in ``messages``.
     """
 
     id: int
@@ -115,7 +116,7 @@ class Ticket:
     contacts: tuple[Contact, ...]
     datec: int
     source: str
-    message_id: int
+    agenda_id: int
     movement_id: int | None = None
     origin: tuple[str, int] | None = None
 

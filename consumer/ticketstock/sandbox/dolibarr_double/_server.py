@@ -192,7 +192,10 @@ class DolibarrDouble(Seeding):
         path: str | None = None,
         method: str | None = None,
     ) -> None:
-        """Hold the next ``count`` matching requests ``seconds`` before serving."""
+        """Hold the next ``count`` matching requests ``seconds``, then serve them.
+
+        A request whose client gave up meanwhile is still carried out, as a slow
+        Dolibarr finishes a create nobody waits for any more."""
         _check_count(count)
         method = method.upper() if method else None
         self._faults.add_hang(Hang(count, path, method, seconds))

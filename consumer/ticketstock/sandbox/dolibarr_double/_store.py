@@ -77,7 +77,7 @@ class Store:
         self._ref_counters: dict[int, int] = {}
         self._last_ticket_id = 0
         self._last_contact_row = 0
-        self._last_event_id = 0
+        self._last_agenda_id = 0
 
     def allocate(self, table: str, requested: int | None) -> int:
         """The next auto-increment id, or ``requested`` after checking it is free."""
@@ -133,7 +133,7 @@ class Store:
             contacts=self._contacts(draft),
             datec=int(now),
             source=draft.source,
-            message_id=self._next_event_id(),
+            agenda_id=self._next_agenda_id(),
             movement_id=draft.movement_id,
             origin=self._origin(draft.movement_id),
         )
@@ -166,9 +166,9 @@ class Store:
             return None
         return (movement.origin_type, movement.origin_id)
 
-    def _next_event_id(self) -> int:
-        self._last_event_id += 1
-        return self._last_event_id
+    def _next_agenda_id(self) -> int:
+        self._last_agenda_id += 1
+        return self._last_agenda_id
 
 
 def format_ref(now: float, counter: int) -> str:
