@@ -64,6 +64,7 @@ class Settings(BaseSettings):
     smtp_username: str | None = None
     smtp_password: SecretStr | None = None
     smtp_timeout: float = Field(30.0, gt=0)
+    smtp_ca_file: Path | None = None  # trust this CA bundle instead of the system's
 
     ledger: Literal["sqlite", "redis"] = "sqlite"
     ledger_path: Path = Path("var/sent-ledger.sqlite3")

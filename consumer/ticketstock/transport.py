@@ -52,6 +52,7 @@ class SmtpTransport:
                 if s.smtp_password
                 else None,
                 timeout=s.smtp_timeout,
+                cert_bundle=str(s.smtp_ca_file) if s.smtp_ca_file else None,
             )
             if refused:
                 code, text = next(iter(refused.values()))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import ssl
 import threading
 from collections import deque
 from dataclasses import dataclass
@@ -56,7 +57,13 @@ class SmtpSink:
     """An SMTP server on loopback, run in its own thread."""
 
     def __init__(
-        self, host: str = "127.0.0.1", port: int = 0, folder: Path | None = None
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        folder: Path | None = None,
+        *,
+        tls: ssl.SSLContext | None = None,
+        starttls: ssl.SSLContext | None = None,
     ) -> None:
         self._lock = threading.Lock()
         self._script: deque[Reply] = deque()
@@ -64,7 +71,15 @@ class SmtpSink:
         self.received: list[Received] = []
         self.port = port or _free_port(host)
         self.host = host
-        self._controller = Controller(_Handler(self), hostname=host, port=self.port)
+        # ``tls``: implicit TLS from the first byte; ``starttls``: plain, then upgraded.
+        options: dict[str, Any] = {}
+        if tls is not None:
+            options["ssl_context"] = tls
+        if starttls is not None:
+            options.update(tls_context=starttls, require_starttls=True)
+        self._controller = Controller(
+            _Handler(self), hostname=host, port=self.port, **options
+        )
 
     def start(self) -> SmtpSink:
         self._controller.start()
