@@ -86,7 +86,7 @@ async def test_an_untrusted_certificate_is_refused_as_temporary(
     sink = sink_with("tls")
     settings = settings_for(smtp_port=sink.port, smtp_security="tls")
     with pytest.raises(
-        SmtpTemporaryError, match="CERTIFICATE_VERIFY_FAILED|certificate"
+        SmtpTemporaryError, match=r"CERTIFICATE_VERIFY_FAILED|certificate"
     ):
         await SmtpTransport(settings, Metrics()).send(_message(), "alice@example.com")
     assert sink.received == []
