@@ -68,8 +68,10 @@ def build_parser() -> argparse.ArgumentParser:
         "check", help="check settings and connectivity, say what is wrong"
     )
 
+    from .dlq_cli import add_dlq_parser
     from .sandbox.cli import add_sandbox_parser
 
+    add_dlq_parser(commands)
     add_sandbox_parser(commands)
     return parser
 
