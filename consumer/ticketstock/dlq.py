@@ -128,19 +128,19 @@ class _Pass:
 
     async def release(self) -> None:
         """Hand every message not removed back to the queue, in queue order."""
-        if self._consumer_tag is None:
-            return
+        underlay = self._underlay
+        if self._consumer_tag is None or underlay is None or underlay.is_closed:
+            return  # nothing was consumed, or the broker took all back with the channel
         # A quorum queue puts what is handed back behind what it still holds, so the
         # order stays only if the pass holds the whole queue when it hands back.
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._all_delivered.wait(), _IDLE_S)
-        await self._queue.cancel(self._consumer_tag)
-        underlay = self._underlay
-        if underlay is None or underlay.is_closed:
-            return
+        # The plain channel, not aio-pika's robust wrapper, which would wait for a
+        # reconnection that a closed connection never makes.
+        await underlay.basic_cancel(self._consumer_tag)
         # Delivery tag 0 with multiple set: every message the channel still holds.
         await underlay.basic_nack(delivery_tag=0, multiple=True, requeue=True)
-        await self._wait_counted(self.ready - self._removed)
+        await self._wait_counted(underlay, self.ready - self._removed)
 
     def _check_open(self) -> None:
         if self._underlay is None or self._underlay.is_closed:
@@ -155,13 +155,15 @@ class _Pass:
         if self._delivered >= self.ready:
             self._all_delivered.set()
 
-    async def _wait_counted(self, expected: int) -> None:
+    async def _wait_counted(
+        self, underlay: aiormq.abc.AbstractChannel, expected: int
+    ) -> None:
         # A nack has no answer, and the quorum queue counts the messages as ready a
         # few milliseconds later; a pass started meanwhile would miss them.
         deadline = time.monotonic() + _IDLE_S
         while time.monotonic() < deadline:
-            result = await self._queue.declare()
-            if (result.message_count or 0) >= expected:
+            declared = await underlay.queue_declare(self._queue.name, passive=True)
+            if (declared.message_count or 0) >= expected:
                 return
             await asyncio.sleep(0.01)
         log.debug("handed-back messages not counted yet queue=%s", self._queue.name)
