@@ -206,8 +206,11 @@ async def purge_command(args: argparse.Namespace, settings: Settings) -> int:
     selection = selection_of(args)
     async with _queues(settings) as queues:
         preview = await queues.purge(selection, limit=args.limit, dry_run=True)
-        if args.dry_run or not preview.settled:
+        if args.dry_run:
             _report(preview, "removed", args.json)
+            return 0
+        if not preview.settled:
+            _report(Outcome(False, read=preview.read), "removed", args.json)
             return 0
         if not args.yes:
             if not args.json:
