@@ -22,10 +22,12 @@ from aiormq.exceptions import ChannelInvalidStateError
 from .broker import CONNECTION_ERRORS, Broker
 from .metrics import Metrics
 from .settlement import (
+    BUSY,
     Ack,
     DeadLetter,
     Retry,
     Verdict,
+    attempts_of,
     attempts_so_far,
     decide,
     error_fields,
@@ -93,7 +95,9 @@ class Worker:
     async def start(self) -> None:
         """Open a channel with the prefetch and start consuming."""
         self._channel = await self._broker.channel(self._prefetch)
-        queue = await self._channel.get_queue(self.queue_name, ensure=False)
+        # A passive declare registers the queue with the robust channel, which then
+        # restores its consumer after a reconnect; get_queue() would not.
+        queue = await self._channel.declare_queue(self.queue_name, passive=True)
         self._consumer_tag = await queue.consume(self._on_message)
         log.info(
             "worker started stage=%s queue=%s prefetch=%d",
@@ -159,9 +163,9 @@ class Worker:
                 error: BaseException | None = None
             except Exception as exc:  # noqa: BLE001 - every failure is settled below
                 error = exc
-                verdict = decide(
-                    exc, delivery.failed_before, len(self._broker.topology.retry_delays)
-                )
+                tiers = len(self._broker.topology.retry_delays)
+                busy = attempts_of(delivery.headers.get(BUSY))
+                verdict = decide(exc, delivery.failed_before, tiers, busy)
             await self._settle(message, delivery, verdict, error, started)
         finally:
             gauge.dec()
@@ -189,7 +193,9 @@ class Worker:
         try:
             if isinstance(verdict, Retry):
                 assert error is not None
-                headers = failure_headers(delivery.headers, error, self.stage)
+                headers = failure_headers(
+                    delivery.headers, error, self.stage, counted=verdict.counted
+                )
                 wait_queue = topology.wait_queue(self.stage, verdict.tier)
                 await self._republish(
                     message, topology.retry_exchange, wait_queue, headers
@@ -242,41 +248,47 @@ class Worker:
         """Count the settlement and write the message's one outcome line."""
         fields: dict[str, Any] = {"stage": self.stage, **delivery.fields}
         fields["duration_ms"] = round((time.monotonic() - started) * 1000, 1)
-        level = logging.INFO
         if isinstance(verdict, Ack):
             fields["outcome"] = verdict.outcome
             self._metrics.acked.labels(self.stage, verdict.outcome).inc()
-            if verdict.outcome == "movement-missing":
-                level = logging.WARNING
+            missing = verdict.outcome == "movement-missing"
+            level = logging.WARNING if missing else logging.INFO
         else:
             assert error is not None
-            error_class, reason, http_status, smtp_code = error_fields(error)
-            fields.update(
-                error=error_class, reason=reason, attempt=delivery.failed_before + 1
-            )
-            fields.update(
-                {
-                    k: v
-                    for k, v in (("status", http_status), ("smtp_code", smtp_code))
-                    if v
-                }
-            )
-            if isinstance(verdict, Retry):
-                delay = self._broker.topology.retry_delays[verdict.tier]
-                fields.update(
-                    outcome="retry",
-                    delay_s=delay,
-                    limit=len(self._broker.topology.retry_delays),
-                )
-                self._metrics.retried.labels(self.stage, str(delay)).inc()
-                level = logging.WARNING
-            else:
-                fields["outcome"] = "dead-lettered"
-                self._metrics.dead_lettered.labels(self.stage, error_class).inc()
-                level = logging.ERROR
+            level = self._record_failure(fields, delivery, verdict, error)
         text = " ".join(f"{k}={_quote(v)}" for k, v in fields.items())
         exc_info = error if level == logging.ERROR and not _is_ours(error) else None
         log.log(level, "message settled %s", text, extra=fields, exc_info=exc_info)
+
+    def _record_failure(
+        self,
+        fields: dict[str, Any],
+        delivery: Delivery,
+        verdict: Retry | DeadLetter,
+        error: BaseException,
+    ) -> int:
+        """Add a failure's fields, count it, and answer the level of its line."""
+        error_class, reason, http_status, smtp_code = error_fields(error)
+        fields.update(error=error_class, reason=reason)
+        if http_status:
+            fields["status"] = http_status
+        if smtp_code:
+            fields["smtp_code"] = smtp_code
+        if isinstance(verdict, DeadLetter):
+            fields.update(outcome="dead-lettered", attempt=delivery.failed_before + 1)
+            self._metrics.dead_lettered.labels(self.stage, error_class).inc()
+            return logging.ERROR
+        delays = self._broker.topology.retry_delays
+        delay = delays[verdict.tier]
+        self._metrics.retried.labels(self.stage, str(delay)).inc()
+        if not verdict.counted:
+            fields.update(outcome="busy", delay_s=delay)
+            return logging.INFO
+        attempt = delivery.failed_before + 1
+        fields.update(
+            outcome="retry", attempt=attempt, limit=len(delays), delay_s=delay
+        )
+        return logging.WARNING
 
 
 def _is_ours(error: BaseException | None) -> bool:
