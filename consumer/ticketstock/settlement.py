@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final
 
-from .errors import MovementNotFound, TicketStockError
+from .errors import MailJobBusy, MovementNotFound, TicketStockError
 
 ATTEMPT: Final = "x-ts-attempt"
 FIRST_FAILURE: Final = "x-ts-first-failure"
@@ -22,11 +22,13 @@ ERROR_CLASS: Final = "x-ts-error-class"
 REASON: Final = "x-ts-reason"
 HTTP_STATUS: Final = "x-ts-http-status"
 SMTP_CODE: Final = "x-ts-smtp-code"
+BUSY: Final = "x-ts-busy"
 REPLAY_COUNT: Final = "x-ts-replay-count"
 REPLAYED_AT: Final = "x-ts-replayed-at"
 
 _FAILURE_HEADERS: Final = (
     ATTEMPT,
+    BUSY,
     FIRST_FAILURE,
     LAST_FAILURE,
     STAGE,
@@ -46,9 +48,14 @@ class Ack:
 
 @dataclass(frozen=True)
 class Retry:
-    """Park the message in the wait queue of ``tier``, then hand it back."""
+    """Park the message in the wait queue of ``tier``, then hand it back.
+
+    ``counted`` is false for a wait that is not the job's failure (another sender
+    holds its claim): it does not use up an attempt.
+    """
 
     tier: int
+    counted: bool = True
 
 
 @dataclass(frozen=True)
@@ -59,24 +66,49 @@ class DeadLetter:
 Verdict = Ack | Retry | DeadLetter
 
 
+# How many times a mail job may find its claim held by another sender before it is
+# dead-lettered. Each wait is the longest tier, so with the default tiers this is
+# far longer than any claim lives (TICKETSTOCK_LEDGER_CLAIM_TTL).
+BUSY_LIMIT: Final = 20
+
+# Headers RabbitMQ writes when it dead-letters or redelivers; a message we publish
+# again must not carry them, or the next dead-lettering reports a stale cause.
+_BROKER_HEADERS: Final = ("x-death", "x-delivery-count")
+_BROKER_PREFIXES: Final = ("x-first-death-", "x-last-death-")
+
+
 def attempts_so_far(headers: Mapping[str, Any]) -> int:
     """How many times handling this message has failed before, from our header."""
-    value = headers.get(ATTEMPT, 0)
-    try:
-        return max(0, int(value))
-    except (TypeError, ValueError):
-        return 0
+    return attempts_of(headers.get(ATTEMPT, 0))
 
 
-def decide(error: BaseException, failed_before: int, tiers: int) -> Verdict:
+def _without_broker_headers(headers: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        k: v
+        for k, v in headers.items()
+        if k not in _BROKER_HEADERS and not k.startswith(_BROKER_PREFIXES)
+    }
+
+
+def decide(
+    error: BaseException, failed_before: int, tiers: int, busy_before: int = 0
+) -> Verdict:
     """The verdict for a handler that raised ``error``.
 
     A movement that does not exist gets one delayed retry, to absorb a replica or a
     transaction that lags, then is dropped. Permanent errors go straight to the
     dead-letter queue. Transient errors and unexpected exceptions (a bug that may be
     fixed, a poison message) climb the retry tiers and are dead-lettered after the
-    last one, so a poison message cannot block the queue forever.
+    last one, so a poison message cannot block the queue forever. A mail job whose
+    claim another sender holds waits in the longest tier without using an attempt,
+    up to :data:`BUSY_LIMIT` times.
     """
+    if isinstance(error, MailJobBusy):
+        return (
+            Retry(tiers - 1, counted=False)
+            if busy_before < BUSY_LIMIT
+            else DeadLetter()
+        )
     if isinstance(error, MovementNotFound):
         return Retry(0) if failed_before == 0 else Ack("movement-missing")
     if isinstance(error, TicketStockError) and not error.transient:
@@ -100,13 +132,18 @@ def failure_headers(
     error: BaseException,
     stage: str,
     now: datetime | None = None,
+    *,
+    counted: bool = True,
 ) -> dict[str, Any]:
-    """The message's headers updated with one more failure."""
+    """The message's headers updated with one more failure (or one more busy wait)."""
     now = now or datetime.now(UTC)
     stamp = now.isoformat(timespec="milliseconds")
     error_class, reason, http_status, smtp_code = error_fields(error)
-    updated = {k: v for k, v in headers.items() if k != "x-death"}
-    updated[ATTEMPT] = attempts_so_far(headers) + 1
+    updated = _without_broker_headers(headers)
+    if counted:
+        updated[ATTEMPT] = attempts_so_far(headers) + 1
+    else:
+        updated[BUSY] = attempts_of(headers.get(BUSY)) + 1
     updated.setdefault(FIRST_FAILURE, stamp)
     updated[LAST_FAILURE] = stamp
     updated[STAGE] = stage
@@ -125,7 +162,9 @@ def cleared_headers(
 ) -> dict[str, Any]:
     """Headers for a replayed message: failures forgotten, the replay stamped."""
     kept = {
-        k: v for k, v in headers.items() if k not in _FAILURE_HEADERS and k != "x-death"
+        k: v
+        for k, v in _without_broker_headers(headers).items()
+        if k not in _FAILURE_HEADERS
     }
     kept[REPLAY_COUNT] = attempts_of(headers.get(REPLAY_COUNT)) + 1
     kept[REPLAYED_AT] = replayed_at.isoformat(timespec="milliseconds")
@@ -133,7 +172,10 @@ def cleared_headers(
 
 
 def attempts_of(value: object) -> int:
+    """A non-negative count from a header value of any type; 0 when it is not one."""
+    if isinstance(value, bool) or not isinstance(value, int | str | bytes):
+        return 0
     try:
-        return int(value)  # type: ignore[call-overload, no-any-return]
-    except (TypeError, ValueError):
+        return max(0, int(value))
+    except ValueError:
         return 0

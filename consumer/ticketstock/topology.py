@@ -14,6 +14,12 @@ retry tier and a dead-letter queue::
 
 The work queues also dead-letter on their own (``x-delivery-limit``) when a message
 keeps killing the process that handles it; that path is at-least-once too.
+
+Known limit: the arguments are those of RabbitMQ 3.10 to 3.13. RabbitMQ 4 gives every
+quorum queue a default delivery limit of 20, dead-letter queues included, and
+``ticketstock dlq list`` hands messages back after reading them, which counts as a
+delivery; on 4.x the dead-letter queues need ``x-delivery-limit: -1`` (which 3.x
+refuses) or a policy, before a message read twenty times is dropped.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ from ticketstock.errors import (
     DolibarrAuthError,
     DolibarrUnavailable,
     InvalidMessage,
+    MailJobBusy,
     MovementNotFound,
     SmtpPermanentError,
 )
@@ -80,3 +81,30 @@ def test_attempts_header_tolerates_garbage() -> None:
     assert s.attempts_so_far({s.ATTEMPT: "x"}) == 0
     assert s.attempts_so_far({s.ATTEMPT: -4}) == 0
     assert s.attempts_so_far({s.ATTEMPT: 2}) == 2
+
+
+def test_a_busy_mail_job_waits_in_the_longest_tier_without_using_an_attempt() -> None:
+    busy = MailJobBusy("held by another sender")
+    verdict = s.decide(busy, failed_before=2, tiers=3, busy_before=0)
+    assert verdict == s.Retry(2, counted=False)
+    headers = s.failure_headers({s.ATTEMPT: 2}, busy, "mail", counted=False)
+    assert headers[s.ATTEMPT] == 2
+    assert headers[s.BUSY] == 1
+    assert s.decide(busy, 0, 3, busy_before=s.BUSY_LIMIT) == s.DeadLetter()
+
+
+def test_broker_death_headers_are_not_carried_into_a_republished_message() -> None:
+    broker_said = {
+        "x-death": [{"reason": "delivery_limit"}],
+        "x-delivery-count": 20,
+        "x-first-death-reason": "delivery_limit",
+        "x-last-death-queue": "ts.tickets",
+        "x-ts-stage": "tickets",
+    }
+    failed = s.failure_headers(broker_said, InvalidMessage("bad"), "tickets")
+    replayed = s.cleared_headers(broker_said, datetime(2026, 12, 5, tzinfo=UTC))
+    for headers in (failed, replayed):
+        assert not [
+            k for k in headers if k.startswith(("x-death", "x-first", "x-last"))
+        ]
+        assert "x-delivery-count" not in headers
