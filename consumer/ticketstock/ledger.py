@@ -58,6 +58,9 @@ class SqliteLedger:
             path, timeout=30, isolation_level=None, check_same_thread=False
         )
         self._db.execute("PRAGMA journal_mode=WAL")
+        # With WAL, NORMAL loses at most the last marks on a power cut (a resend, as
+        # the module docstring says) and spares an fsync per mark on the hot path.
+        self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS sent_ledger ("
             " job_id TEXT PRIMARY KEY, state TEXT NOT NULL, until REAL NOT NULL)"

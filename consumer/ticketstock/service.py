@@ -55,6 +55,7 @@ class Service:
         self._own_dolibarr: DolibarrClient | None = None
         self._transport = transport
         self._ledger: Ledger | None = None
+        self._mail_transport: MailTransport | None = None
         self.workers: list[Worker] = []
         self.health: HealthServer | None = None
         self._sampler: asyncio.Task[None] | None = None
@@ -98,6 +99,7 @@ class Service:
     def _mail_worker(self) -> Worker:
         s = self.settings
         transport = self._transport or make_transport(s, self.metrics)
+        self._mail_transport = transport
         self._ledger = make_ledger(s)
         handler = MailHandler(
             transport, self._ledger, s.mail_from, s.mail_from_name, self.metrics
@@ -139,6 +141,8 @@ class Service:
             await self.health.stop()
         if self._own_dolibarr is not None:
             await self._own_dolibarr.aclose()
+        if self._mail_transport is not None:
+            await self._mail_transport.aclose()
         if self._ledger is not None:
             await self._ledger.close()
         await self.broker.close()
