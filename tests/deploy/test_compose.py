@@ -8,11 +8,9 @@ from typing import Any
 
 import jsonschema
 import pytest
+import yaml
 
 from ticketstock.settings import ENV_PREFIX, Settings
-
-# PyYAML belongs in the test extras; until it is there this module skips, loudly.
-yaml = pytest.importorskip("yaml", reason="PyYAML is needed to read compose.yaml")
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = Path(__file__).with_name("compose-spec.json")
