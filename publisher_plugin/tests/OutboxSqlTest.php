@@ -87,15 +87,24 @@ final class OutboxSqlTest extends TestCase
 	}
 
 	/**
-	 * Purging keeps open rows and recent ones.
+	 * Purging picks final rows past the retention, then deletes them by primary key.
 	 *
 	 * @return	void
 	 */
-	public function testPurge()
+	public function testPurgeDeletesByPrimaryKey()
 	{
-		$outbox = new TicketStockOutbox($this->db);
-		$outbox->purge(1, 30, 40 * 86400);
-		$this->assertSame("DELETE FROM llx_ticketstock_outbox WHERE entity = 1 AND status IN (1,3)"
-			." AND date_done <= '1970-01-11 00:00:00'", $this->lastSql());
+		$db = new DoliDB();
+		$db->on('/^SELECT rowid FROM llx_ticketstock_outbox/', function () {
+			return array(array('rowid' => 4), array('rowid' => 9));
+		});
+		$db->on('/^DELETE FROM llx_ticketstock_outbox WHERE rowid IN \(4,9\)$/', function () {
+			return 2;
+		});
+		$outbox = new TicketStockOutbox($db);
+
+		$this->assertSame(2, $outbox->purge(1, 30, 40 * 86400));
+		$this->assertSame("SELECT rowid FROM llx_ticketstock_outbox WHERE entity = 1 AND status IN (1,3)"
+			." AND date_done <= '1970-01-11 00:00:00' ORDER BY rowid LIMIT 1000", $db->queries[0][0]);
+		$this->assertCount(2, $db->queries);
 	}
 }

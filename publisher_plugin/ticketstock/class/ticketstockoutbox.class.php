@@ -28,6 +28,9 @@ class TicketStockOutbox implements TicketStockOutboxStore
 	const COLUMNS = 'rowid, entity, event_id, movement_id, product_id, warehouse_id, status, attempts,
 		next_attempt_at, last_error, payload, datec, date_done';
 
+	/** Most rows one purge deletes; the next run goes on. */
+	const PURGE_LIMIT = 1000;
+
 	/** @var DoliDB */
 	private $db;
 
@@ -170,6 +173,10 @@ class TicketStockOutbox implements TicketStockOutboxStore
 	/**
 	 * Delete sent and discarded rows finished more than $days days ago.
 	 *
+	 * Rows are picked by a plain read and deleted by primary key, in batches: a range DELETE on
+	 * the status index would lock the index gap where the trigger inserts new pending rows, and
+	 * make stock movements wait for the purge.
+	 *
 	 * @param	int		$entity		Entity
 	 * @param	int		$days		Retention
 	 * @param	int		$now		Unix time
@@ -178,14 +185,28 @@ class TicketStockOutbox implements TicketStockOutboxStore
 	 */
 	public function purge($entity, $days, $now)
 	{
-		$sql = 'DELETE FROM '.$this->table().' WHERE entity = '.((int) $entity);
+		$sql = 'SELECT rowid FROM '.$this->table().' WHERE entity = '.((int) $entity);
 		$sql .= ' AND status IN ('.TicketStockOutboxState::SENT.','.TicketStockOutboxState::DISCARDED.')';
 		$sql .= " AND date_done <= '".$this->db->idate($now - max(1, (int) $days) * 86400)."'";
-		$resql = $this->db->query($sql);
+		$resql = $this->db->query($sql.' ORDER BY rowid'.$this->db->plimit(self::PURGE_LIMIT));
 		if (!$resql) {
-			throw new TicketStockException('cannot purge the outbox: '.$this->db->lasterror());
+			throw new TicketStockException('cannot read the rows to purge: '.$this->db->lasterror());
 		}
-		return (int) $this->db->affected_rows($resql);
+		$ids = array();
+		while ($obj = $this->db->fetch_object($resql)) {
+			$ids[] = (int) $obj->rowid;
+		}
+		$this->db->free($resql);
+
+		$deleted = 0;
+		foreach (array_chunk($ids, 100) as $chunk) {
+			$resql = $this->db->query('DELETE FROM '.$this->table().' WHERE rowid IN ('.implode(',', $chunk).')');
+			if (!$resql) {
+				throw new TicketStockException('cannot purge the outbox: '.$this->db->lasterror());
+			}
+			$deleted += (int) $this->db->affected_rows($resql);
+		}
+		return $deleted;
 	}
 
 	/**
