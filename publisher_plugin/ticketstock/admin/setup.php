@@ -95,10 +95,12 @@ if ($action === 'update') {
 		'broker_probe' => GETPOST('broker_probe', 'alpha'),
 		'purge_days' => GETPOST('purge_days', 'alphanohtml'),
 	);
+	$warehouseIds = array();
+	foreach ($catalog->warehousesOfEntity($entity) as $warehouse) {
+		$warehouseIds[] = $warehouse['id'];
+	}
 	$known = array(
-		'warehouses' => array_map(function ($warehouse) {
-			return $warehouse['id'];
-		}, $catalog->warehousesOfEntity($entity)),
+		'warehouses' => $warehouseIds,
 		'users' => $catalog->userIds($entity),
 		'groups' => $catalog->groupIds($entity),
 		'type' => array_keys($catalog->ticketDictionary('type', $entity, null)),

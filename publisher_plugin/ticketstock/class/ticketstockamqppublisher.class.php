@@ -204,16 +204,42 @@ class TicketStockAmqpPublisher implements TicketStockTransport
 			$this->channel = new AMQPChannel($this->connection);
 			$this->channel->confirmSelect();
 			$this->channel->setConfirmCallback(
+				/**
+				 * The broker acknowledged the message in flight.
+				 *
+				 * @param	int		$deliveryTag	Delivery tag
+				 * @param	bool	$multiple		Whether earlier tags are included
+				 * @return	bool					False: stop waiting
+				 */
 				function ($deliveryTag, $multiple) {
 					$this->confirm = 'ack';
 					return false;
 				},
+				/**
+				 * The broker refused the message in flight.
+				 *
+				 * @param	int		$deliveryTag	Delivery tag
+				 * @param	bool	$multiple		Whether earlier tags are included
+				 * @param	bool	$requeue		Requeue flag
+				 * @return	bool					False: stop waiting
+				 */
 				function ($deliveryTag, $multiple, $requeue) {
 					$this->confirm = 'nack';
 					return false;
 				}
 			);
 			$this->channel->setReturnCallback(
+				/**
+				 * The broker returned the message in flight (mandatory, unroutable); its confirm follows.
+				 *
+				 * @param	int						$replyCode		AMQP reply code, 312 for NO_ROUTE
+				 * @param	string					$replyText		Reply text
+				 * @param	string					$exchange		Exchange
+				 * @param	string					$routingKey		Routing key
+				 * @param	AMQPBasicProperties		$properties		Message properties
+				 * @param	string					$body			Message body
+				 * @return	void
+				 */
 				function ($replyCode, $replyText, $exchange, $routingKey, $properties, $body) {
 					$this->returned = $replyCode.' '.$replyText;
 				}

@@ -132,9 +132,13 @@ class TicketStockCatalog
 		foreach ($this->all($sql) as $obj) {
 			$active[(int) $obj->rowid] = true;
 		}
-		return array_values(array_filter($ids, function ($id) use ($active) {
-			return isset($active[$id]);
-		}));
+		$kept = array();
+		foreach ($ids as $id) {
+			if (isset($active[$id])) {
+				$kept[] = $id;
+			}
+		}
+		return $kept;
 	}
 
 	/**

@@ -68,9 +68,17 @@ class TicketStockRuntime
 	 */
 	public static function logger()
 	{
-		return function ($line, $level) {
-			dol_syslog($line, $level);
-		};
+		return
+			/**
+			 * Write one line to Dolibarr's log.
+			 *
+			 * @param	string	$line	Log line
+			 * @param	int		$level	LOG_* level
+			 * @return	void
+			 */
+			function ($line, $level) {
+				dol_syslog($line, $level);
+			};
 	}
 
 	/**
@@ -84,9 +92,15 @@ class TicketStockRuntime
 	public static function relay($db, TicketStockSettings $settings, $probe)
 	{
 		$broker = $settings->broker();
-		$factory = function () use ($broker, $probe) {
-			return new TicketStockAmqpPublisher($broker, self::appId(), $probe);
-		};
+		$factory =
+			/**
+			 * A publisher for the entity's broker, connecting on its first message.
+			 *
+			 * @return	TicketStockAmqpPublisher
+			 */
+			function () use ($broker, $probe) {
+				return new TicketStockAmqpPublisher($broker, self::appId(), $probe);
+			};
 		return new TicketStockRelay(new TicketStockOutbox($db), $factory, self::health(),
 			$settings->pauseSeconds(), self::logger());
 	}
