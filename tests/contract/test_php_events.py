@@ -59,8 +59,7 @@ def validator() -> Draft202012Validator:
 @pytest.fixture
 def recorded(events: dict[int, dict[str, Any]]) -> dict[int, dict[str, Any]]:
     """Events built from the recorded trigger payloads."""
-    if not SAMPLES.is_dir():
-        pytest.skip(f"recorded trigger payloads not found in {SAMPLES}")
+    assert SAMPLES.is_dir(), f"recorded trigger payloads not found in {SAMPLES}"
     return {key: value for key, value in events.items() if key in RECORDED_IDS}
 
 
