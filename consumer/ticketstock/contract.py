@@ -85,18 +85,44 @@ def validate(name: str, document: object) -> None:
     raise InvalidMessage(f"{name} invalid at {where}: {_short(error.message)}")
 
 
+# Events and mail jobs are a few kilobytes; anything near this is not one of them,
+# and parsing it would hold the event loop for seconds.
+MAX_MESSAGE_BYTES: Final = 1_048_576
+
+
 def decode_json(body: bytes, name: str) -> Any:
-    """Parse a message body as UTF-8 JSON, or raise :class:`InvalidMessage`."""
+    """Parse a message body as strict UTF-8 JSON, or raise :class:`InvalidMessage`.
+
+    Strict means what JSON itself allows and no more: no NaN or Infinity, no lone
+    UTF-16 surrogates, no nesting or numbers so large that parsing them fails.
+    """
+    if len(body) > MAX_MESSAGE_BYTES:
+        raise InvalidMessage(f"{name} is {len(body)} bytes, over {MAX_MESSAGE_BYTES}")
     try:
-        return json.loads(body.decode("utf-8"))
+        text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InvalidMessage(
             f"{name} is not UTF-8: {exc.reason} at byte {exc.start}"
         ) from exc
+    try:
+        document = json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
         raise InvalidMessage(
             f"{name} is not JSON: {exc.msg} at char {exc.pos}"
         ) from exc
+    except (RecursionError, ValueError) as exc:
+        raise InvalidMessage(
+            f"{name} cannot be parsed: {type(exc).__name__}: {exc}"
+        ) from exc
+    try:
+        json.dumps(document, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InvalidMessage(f"{name} holds a lone surrogate (\\u escape)") from exc
+    return document
+
+
+def _refuse_constant(constant: str) -> Any:
+    raise ValueError(f"{constant} is not a JSON number")
 
 
 def _short(text: str, limit: int = 200) -> str:

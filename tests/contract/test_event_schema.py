@@ -64,3 +64,29 @@ def test_body_that_is_not_json_or_not_utf8_is_invalid() -> None:
 def test_every_schema_is_itself_valid_and_loads_from_the_package(name: str) -> None:
     validator = contract.validator(name)
     assert validator.schema["$id"].startswith("urn:ticketstock:schema:")
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b'{"qty": NaN}', "NaN is not a JSON number"),
+        (b'{"qty": Infinity}', "Infinity is not a JSON number"),
+        (b"[" * 100_000 + b"]" * 100_000, "RecursionError"),
+        (b'{"qty": ' + b"9" * 5000 + b"}", "ValueError"),
+        (b'{"label": "\\ud800"}', "lone surrogate"),
+        (b" " * (contract.MAX_MESSAGE_BYTES + 1), "over 1048576"),
+    ],
+    ids=[
+        "nan",
+        "infinity",
+        "deep-nesting",
+        "huge-integer",
+        "lone-surrogate",
+        "oversized",
+    ],
+)
+def test_bodies_json_cannot_carry_faithfully_are_invalid_at_once(
+    body: bytes, reason: str
+) -> None:
+    with pytest.raises(InvalidMessage, match=reason):
+        contract.decode_json(body, contract.EVENT)
