@@ -46,12 +46,30 @@ class SettingsError(TicketStockError):
     """The service's own settings are missing or wrong; it cannot start."""
 
 
-class ConfigurationMissing(PermanentError):
+class ConfigurationError(PermanentError):
+    """The entity's TicketStock configuration in Dolibarr cannot make a ticket."""
+
+
+class ConfigurationMissing(ConfigurationError):
     """The entity has no usable TicketStock configuration in Dolibarr."""
 
 
+class ContractViolation(PermanentError):
+    """A document this service built breaks its own schema: a bug, not bad input."""
+
+
 class DolibarrUnavailable(TransientError):
-    """Dolibarr could not be reached or answered 429/5xx."""
+    """Dolibarr could not be reached or answered 408, 429 or 5xx."""
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        http_status: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(reason, http_status=http_status)
+        self.retry_after = retry_after
 
 
 class DolibarrRejected(PermanentError):

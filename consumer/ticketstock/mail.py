@@ -49,9 +49,14 @@ _LABELS = {
 }
 
 
+# Bidirectional overrides and isolates: they can make a header read differently
+# from what it says (an address displayed backwards).
+_BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)], None)
+
+
 def one_line(value: str) -> str:
-    """The value with every line break and run of white space folded to one space."""
-    return " ".join(value.split())
+    """The value on one line: white space folded, bidirectional controls removed."""
+    return " ".join(value.translate(_BIDI_CONTROLS).split())
 
 
 def labels_for(language: str) -> dict[str, str]:

@@ -9,39 +9,32 @@ finds its ticket already there (same track id) and republishes the same mail job
 
 from __future__ import annotations
 
-import json
 import logging
-import uuid
-from datetime import UTC, datetime
 from typing import Protocol
 
-from email_validator import EmailNotValidError, validate_email
+from pydantic import ValidationError
 
 from . import contract
 from .config_cache import ConfigCache
 from .dolibarr import DolibarrPort
-from .errors import ConfigurationMissing
+from .errors import ConfigurationError, ConfigurationMissing, InvalidMessage
+from .mailjobs import mail_jobs
 from .metrics import Metrics
 from .models import (
-    ConfigUser,
     ConfigWarehouse,
-    MailJob,
-    MailMovement,
-    MailTicket,
     ModuleConfig,
-    Recipient,
     StockMovementEvent,
     TicketCreated,
     TicketCreateRequest,
 )
-from .render import render_content, render_subject, substitutions, ticket_url, track_id
+from .render import render_content, render_subject, substitutions, track_id
 from .topology import MAIL_ROUTING_KEY
 from .worker import Delivery
 
 log = logging.getLogger(__name__)
 
-# Namespace of the mail job ids: uuid5(namespace, "<instance>/<entity>/<movement>/<email>").
-JOB_NAMESPACE = uuid.UUID("4f0c2b9e-3a51-5f7d-9a8e-2d6c1b7e0a13")
+# The create request's limit (ticket-create-request.v1, contact_ids maxItems).
+MAX_CONTACTS = 500
 
 
 class Publisher(Protocol):
@@ -76,9 +69,7 @@ class TicketHandler:
         self._metrics = metrics
 
     async def __call__(self, delivery: Delivery) -> str:
-        document = contract.decode_json(delivery.body, contract.EVENT)
-        contract.validate(contract.EVENT, document)
-        event = StockMovementEvent.model_validate(document)
+        event = parse_event(delivery.body)
         movement = event.movement
         delivery.fields.update(
             event_id=str(event.event_id), entity=event.entity, movement=movement.id
@@ -125,10 +116,11 @@ class TicketHandler:
     ) -> TicketCreated:
         values = substitutions(event, config, warehouse, track)
         subject = render_subject(config.ticket.subject, values)
+        subject = subject or f"Stock return {event.movement.product.ref}"
         request = TicketCreateRequest(
             track_id=track,
             movement_id=event.movement.id,
-            subject=subject or f"Stock return {event.movement.product.ref}",
+            subject=subject,
             message=render_content(config.ticket.content, values, subject) or subject,
             type_code=config.ticket.type.code,
             severity_code=config.ticket.severity.code,
@@ -142,91 +134,27 @@ class TicketHandler:
         return await self._dolibarr.create_ticket(event.entity, request)
 
 
+def parse_event(body: bytes) -> StockMovementEvent:
+    """The event in a message body, or :class:`InvalidMessage` saying what is wrong."""
+    document = contract.decode_json(body, contract.EVENT)
+    contract.validate(contract.EVENT, document)
+    try:
+        return StockMovementEvent.model_validate(document)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = "/".join(str(part) for part in first["loc"])
+        raise InvalidMessage(
+            f"{contract.EVENT} invalid at {where}: {first['msg']}"
+        ) from exc
+
+
 def _check_usable(config: ModuleConfig) -> None:
     if not config.ticket.subject.strip() and not config.ticket.content.strip():
         raise ConfigurationMissing(
             f"entity {config.entity} has no ticket subject nor content configured"
         )
-
-
-def recipients(config: ModuleConfig) -> list[Recipient]:
-    """The assignee and the active group members with a valid address, one per address.
-
-    Addresses are checked for syntax only: a DNS lookup per message would put the
-    resolver in the hot path. Special-use domains (``.local``, ``.test``,
-    ``.localhost``) are refused as email-validator refuses them: no mail server on the
-    internet delivers to them. The assignee comes first, so an address shared with a
-    contact keeps the assignee's role.
-    """
-    people: list[tuple[ConfigUser, str]] = []
-    if config.assignee is not None:
-        people.append((config.assignee, "assignee"))
-    people.extend((contact, "contact") for contact in config.contacts)
-    chosen: dict[str, Recipient] = {}
-    for user, role in people:
-        address = _valid_address(user.email)
-        if address is None or address.lower() in chosen:
-            continue
-        chosen[address.lower()] = Recipient(
-            user_id=user.id,
-            name=user.name,
-            email=address,
-            role=role,  # type: ignore[arg-type]
+    if len(config.contacts) > MAX_CONTACTS:
+        raise ConfigurationError(
+            f"entity {config.entity}: group has {len(config.contacts)} active members;"
+            f" a ticket takes at most {MAX_CONTACTS} contacts"
         )
-    return list(chosen.values())
-
-
-def _valid_address(raw: str | None) -> str | None:
-    if not raw or not raw.strip():
-        return None
-    try:
-        return validate_email(raw.strip(), check_deliverability=False).normalized
-    except EmailNotValidError:
-        return None
-
-
-def mail_jobs(
-    event: StockMovementEvent,
-    config: ModuleConfig,
-    ticket: TicketCreated,
-    track: str,
-) -> list[MailJob]:
-    """One job per recipient, with ids that depend only on the movement and the address."""
-    movement = event.movement
-    warehouse = config.watched(movement.warehouse.id)
-    mail_ticket = MailTicket(
-        id=ticket.id,
-        ref=ticket.ref,
-        url=ticket_url(config, track),
-        subject=ticket.subject,
-        content=ticket.message,
-        type=config.ticket.type,
-        severity=config.ticket.severity,
-        category=config.ticket.category,
-    )
-    mail_movement = MailMovement(
-        id=movement.id,
-        qty=float(movement.qty),
-        product_ref=movement.product.ref,
-        product_label=movement.product.label,
-        warehouse_ref=movement.warehouse.ref,
-        warehouse_label=warehouse.label if warehouse else None,
-    )
-    now = datetime.now(UTC)
-    jobs = []
-    for recipient in recipients(config):
-        name = f"{event.instance_id}/{event.entity}/{movement.id}/{recipient.email.lower()}"
-        job = MailJob(
-            job_id=uuid.uuid5(JOB_NAMESPACE, name),
-            created_at=now,
-            event_id=event.event_id,
-            instance_id=event.instance_id,
-            entity=event.entity,
-            language=config.language,
-            recipient=recipient,
-            ticket=mail_ticket,
-            movement=mail_movement,
-        )
-        contract.validate(contract.MAIL_JOB, json.loads(job.model_dump_json()))
-        jobs.append(job)
-    return jobs

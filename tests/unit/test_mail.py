@@ -8,8 +8,8 @@ from email.headerregistry import Address
 
 from tests import factories
 from ticketstock.mail import compose
+from ticketstock.mailjobs import mail_jobs, recipients
 from ticketstock.models import ModuleConfig, StockMovementEvent, TicketCreated
-from ticketstock.tickets import mail_jobs, recipients
 
 
 def _ticket() -> TicketCreated:
@@ -108,3 +108,45 @@ def test_french_entity_gets_french_labels() -> None:
     job = _jobs(factories.module_config(language="fr_FR"))[0]
     text = compose(job, Address("T", "t", "example.com")).get_body(("plain",))
     assert text is not None and "Quantité: 5" in text.get_content()
+
+
+def test_a_ticket_longer_than_a_mail_job_allows_still_gives_valid_jobs() -> None:
+    event = StockMovementEvent.model_validate(factories.event())
+    config = ModuleConfig.model_validate(
+        factories.module_config(
+            ticket_url_base="https://ërp.exämple.com/ticket card.php"
+        )
+    )
+    long = TicketCreated(
+        id=41,
+        ref="TS2612-0041",
+        track_id="ts-track",
+        created=True,
+        entity=1,
+        subject="S" * 300,
+        message="M" * 70000,
+        fk_user_assign=5,
+        contact_ids=(),
+    )
+    [job, *_] = mail_jobs(event, config, long, "ts-track")
+    assert len(job.ticket.subject) == 255
+    assert len(job.ticket.content) == 65000
+    assert job.ticket.url == (
+        "https://xn--rp-gja.xn--exmple-cua.com/ticket%20card.php?track_id=ts-track"
+    )
+
+
+def test_an_address_that_needs_smtputf8_is_not_a_recipient() -> None:
+    config = factories.module_config(
+        contacts=[factories.user(6, "José", "josé@example.com")]
+    )
+    parsed = ModuleConfig.model_validate(config)
+    assert [r.email for r in recipients(parsed)] == ["alice@example.com"]
+
+
+def test_bidirectional_controls_are_removed_from_headers() -> None:
+    config = factories.module_config()
+    config["assignee"]["name"] = "Eve \u202emoc.elpmaxe@eve"
+    job = _jobs(config)[0]
+    message = compose(job, Address("TicketStock", "ts", "example.com"))
+    assert "\u202e" not in str(message["To"])
