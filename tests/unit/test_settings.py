@@ -66,3 +66,44 @@ def test_redact_url_leaves_urls_without_password_alone() -> None:
 def test_non_positive_retry_delays_are_refused() -> None:
     with pytest.raises(SettingsError, match="RETRY_DELAYS"):
         load_settings(retry_delays=(5, 0))
+
+
+def test_blank_secrets_are_refused_rather_than_taken_as_set() -> None:
+    for name in ("track_id_secret", "dolibarr_api_key"):
+        with pytest.raises(SettingsError, match=f"TICKETSTOCK_{name.upper()}.*empty"):
+            load_settings(**{name: "  "})
+
+
+def test_a_list_written_without_brackets_is_a_clear_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TICKETSTOCK_RETRY_DELAYS", "5,30,300")
+    with pytest.raises(SettingsError, match="retry_delays"):
+        load_settings()
+
+
+def test_an_amqp_url_with_an_unescaped_password_is_named() -> None:
+    with pytest.raises(SettingsError, match=r"TICKETSTOCK_AMQP_URL.*percent-encode"):
+        load_settings(amqp_url="amqp://user:pa#ss@127.0.0.1:5672/")
+    with pytest.raises(SettingsError, match="TICKETSTOCK_AMQP_URL"):
+        load_settings(amqp_url="http://127.0.0.1/")
+
+
+def test_a_settings_file_with_a_misspelt_setting_is_refused(tmp_path: Path) -> None:
+    env = tmp_path / "ticketstock.env"
+    env.write_text("TICKETSTOCK_RETRY_DELAY=[5]\nOTHER_APP_VARIABLE=1\n")
+    with pytest.raises(
+        SettingsError, match=r"unknown settings: TICKETSTOCK_RETRY_DELAY$"
+    ):
+        load_settings(env)
+
+
+def test_infinite_timeouts_are_refused() -> None:
+    with pytest.raises(SettingsError, match="TICKETSTOCK_SHUTDOWN_TIMEOUT"):
+        load_settings(shutdown_timeout=float("inf"))
+
+
+def test_an_smtp_password_without_a_user_name_is_refused() -> None:
+    settings = load_settings(smtp_password="secret-value")
+    with pytest.raises(SettingsError, match="TICKETSTOCK_SMTP_USERNAME"):
+        settings.require({"mail"})
