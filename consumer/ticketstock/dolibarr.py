@@ -9,7 +9,6 @@ retried a few times in process with jittered backoff before they surface as
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 from typing import Any, Protocol
@@ -17,6 +16,7 @@ from typing import Any, Protocol
 import httpx
 from tenacity import (
     AsyncRetrying,
+    RetryCallState,
     retry_if_exception_type,
     stop_after_attempt,
     wait_exponential,
@@ -115,7 +115,7 @@ class DolibarrClient:
     ) -> Any:
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self._attempts),
-            wait=wait_exponential(multiplier=0.2, max=2.0) + wait_random(0, 0.3),
+            wait=_wait_for_dolibarr,
             retry=retry_if_exception_type(DolibarrUnavailable),
             reraise=True,
             before_sleep=_log_retry(endpoint, self._attempts),
@@ -157,14 +157,16 @@ def _interpret(response: httpx.Response, endpoint: str, entity: int | None) -> A
     if 200 <= code < 300:
         try:
             return response.json()
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        except (RecursionError, ValueError) as exc:  # JSONDecodeError is a ValueError
             raise DolibarrUnavailable(
                 f"Dolibarr {endpoint} answered {code} with a body that is not JSON",
                 http_status=code,
             ) from exc
     reason = f"Dolibarr {endpoint} answered {code}: {_error_message(response)}"
-    if code == 429 or code >= 500:
-        raise DolibarrUnavailable(reason, http_status=code)
+    if code in (408, 429) or code >= 500:
+        raise DolibarrUnavailable(
+            reason, http_status=code, retry_after=_retry_after(response)
+        )
     if code in (401, 403):
         log.error(
             "dolibarr refused credentials endpoint=%s status=%d entity=%s: check the API"
@@ -190,9 +192,17 @@ def _error_message(response: httpx.Response) -> str:
     try:
         error = response.json().get("error", {})
         message = error.get("message") if isinstance(error, dict) else None
-    except (ValueError, AttributeError):
+    except (RecursionError, ValueError, AttributeError):
         message = None
     return str(message) if message else response.text[:200] or "(empty body)"
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    """Seconds from a ``Retry-After`` header given in seconds; None otherwise."""
+    try:
+        return max(0.0, float(response.headers.get("Retry-After", "")))
+    except ValueError:
+        return None
 
 
 def _check_answer(name: str, body: Any) -> None:
@@ -201,8 +211,24 @@ def _check_answer(name: str, body: Any) -> None:
     except InvalidMessage as exc:
         # Our own module answered something the contract forbids: a version mismatch.
         raise DolibarrRejected(
-            f"Dolibarr answer breaks the contract: {exc.reason}"
+            f"Dolibarr answer breaks the contract: {exc.reason}", http_status=200
         ) from exc
+
+
+_BACKOFF = wait_exponential(multiplier=0.2, max=2.0) + wait_random(0, 0.3)
+MAX_RETRY_AFTER_S = 10.0
+
+
+def _wait_for_dolibarr(state: RetryCallState) -> float:
+    """Jittered backoff, or Dolibarr's ``Retry-After`` when it asks for longer.
+
+    A longer ``Retry-After`` than :data:`MAX_RETRY_AFTER_S` is cut to it: past that
+    the message waits in a retry tier instead of holding a worker.
+    """
+    backoff = float(_BACKOFF(state))
+    error = state.outcome.exception() if state.outcome else None
+    asked = getattr(error, "retry_after", None)
+    return max(backoff, min(asked, MAX_RETRY_AFTER_S)) if asked else backoff
 
 
 def _log_retry(endpoint: str, limit: int) -> Any:

@@ -124,3 +124,18 @@ async def test_concurrent_misses_share_one_config_fetch_and_ttl_reuses_it(
     await cache.get(1)
     assert len({id(c) for c in configs}) == 1
     assert double.calls[("GET", "/api/index.php/ticketstock/config")] == 1
+
+
+async def test_408_is_transient_and_a_retry_after_is_honoured(
+    client: DolibarrClient, double: DolibarrDouble, company: dict[str, int]
+) -> None:
+    movement = double.add_movement(company["product"], company["watched"], 1, 3)
+    double.fail_next(429, 1, path=CREATE, retry_after=1)
+    started = asyncio.get_running_loop().time()
+    created = await client.create_ticket(1, _request(movement))
+    assert created.created
+    assert asyncio.get_running_loop().time() - started >= 1.0
+    double.fail_next(408, None, path=CREATE)
+    with pytest.raises(DolibarrUnavailable) as caught:
+        await client.create_ticket(1, _request(movement))
+    assert caught.value.http_status == 408
