@@ -91,12 +91,18 @@ def _without_broker_headers(headers: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def decide(
-    error: BaseException, failed_before: int, tiers: int, busy_before: int = 0
+    error: BaseException,
+    failed_before: int,
+    tiers: int,
+    busy_before: int = 0,
+    *,
+    missing_before: bool = False,
 ) -> Verdict:
     """The verdict for a handler that raised ``error``.
 
     A movement that does not exist gets one delayed retry, to absorb a replica or a
-    transaction that lags, then is dropped. Permanent errors go straight to the
+    transaction that lags, then is dropped (``missing_before``: the last failure was
+    already a missing movement). Permanent errors go straight to the
     dead-letter queue. Transient errors and unexpected exceptions (a bug that may be
     fixed, a poison message) climb the retry tiers and are dead-lettered after the
     last one, so a poison message cannot block the queue forever. A mail job whose
@@ -110,7 +116,7 @@ def decide(
             else DeadLetter()
         )
     if isinstance(error, MovementNotFound):
-        return Retry(0) if failed_before == 0 else Ack("movement-missing")
+        return Ack("movement-missing") if missing_before else Retry(0)
     if isinstance(error, TicketStockError) and not error.transient:
         return DeadLetter()
     if failed_before < tiers:
@@ -172,10 +178,13 @@ def cleared_headers(
 
 
 def attempts_of(value: object) -> int:
-    """A non-negative count from a header value of any type; 0 when it is not one."""
+    """A count from a header value of any type: 0 when it is not one, at most 1000.
+
+    The cap keeps a forged or corrupted header from growing past what AMQP can encode.
+    """
     if isinstance(value, bool) or not isinstance(value, int | str | bytes):
         return 0
     try:
-        return max(0, int(value))
+        return min(max(0, int(value)), 1000)
     except ValueError:
         return 0

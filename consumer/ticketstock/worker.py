@@ -10,6 +10,7 @@ is redelivered by the broker.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -20,9 +21,11 @@ from aio_pika.abc import AbstractChannel, AbstractIncomingMessage
 from aiormq.exceptions import ChannelInvalidStateError
 
 from .broker import CONNECTION_ERRORS, Broker
+from .errors import MovementNotFound, TicketStockError
 from .metrics import Metrics
 from .settlement import (
     BUSY,
+    ERROR_CLASS,
     Ack,
     DeadLetter,
     Retry,
@@ -165,7 +168,10 @@ class Worker:
                 error = exc
                 tiers = len(self._broker.topology.retry_delays)
                 busy = attempts_of(delivery.headers.get(BUSY))
-                verdict = decide(exc, delivery.failed_before, tiers, busy)
+                missing = delivery.headers.get(ERROR_CLASS) == MovementNotFound.__name__
+                verdict = decide(
+                    exc, delivery.failed_before, tiers, busy, missing_before=missing
+                )
             await self._settle(message, delivery, verdict, error, started)
         finally:
             gauge.dec()
@@ -292,14 +298,15 @@ class Worker:
 
 
 def _is_ours(error: BaseException | None) -> bool:
-    from .errors import TicketStockError
-
     return isinstance(error, TicketStockError)
 
 
 def _quote(value: object) -> str:
+    """A log field value that cannot break its line or pass for another field."""
     text = str(value)
-    return f'"{text}"' if (" " in text or not text) else text
+    if text and text.isprintable() and not any(c in text for c in ' "='):
+        return text
+    return json.dumps(text, ensure_ascii=False)
 
 
 def _channel_gone(message: AbstractIncomingMessage) -> bool:

@@ -34,8 +34,11 @@ def test_unexpected_exceptions_are_retried_like_transient_ones() -> None:
 
 
 def test_a_missing_movement_gets_one_delayed_retry_then_is_acked() -> None:
-    assert s.decide(MovementNotFound("gone"), 0, 3) == s.Retry(0)
-    assert s.decide(MovementNotFound("gone"), 1, 3) == s.Ack("movement-missing")
+    gone = MovementNotFound("gone")
+    assert s.decide(gone, 0, 3) == s.Retry(0)
+    assert s.decide(gone, 1, 3, missing_before=True) == s.Ack("movement-missing")
+    # After an outage the movement is still owed its one delayed retry.
+    assert s.decide(gone, 2, 3, missing_before=False) == s.Retry(0)
 
 
 def test_failure_headers_count_attempts_and_keep_the_first_failure_time() -> None:
