@@ -7,7 +7,7 @@ from email.headerregistry import Address
 
 from . import contract
 from .errors import MailJobBusy, PermanentError
-from .ledger import Ledger
+from .ledger import Ledger, LedgerUnavailable
 from .mail import compose, one_line
 from .metrics import Metrics
 from .models import MailJob
@@ -66,10 +66,22 @@ class MailHandler:
         try:
             await self._transport.send(message, job.recipient.email)
         except BaseException as exc:
-            await self._ledger.release(job_id)
+            await self._release_keeping(job_id)
             failed = isinstance(exc, PermanentError)
             self._metrics.mails.labels("failed" if failed else "retried").inc()
             raise
         await self._ledger.mark_sent(job_id)
         self._metrics.mails.labels("sent").inc()
         return "mail-sent"
+
+    async def _release_keeping(self, job_id: str) -> None:
+        """Release the claim; if that fails too, the send's error is what matters."""
+        try:
+            await self._ledger.release(job_id)
+        except LedgerUnavailable as exc:
+            log.warning(
+                "claim release failed job_id=%s reason=%s; it expires on its own",
+                job_id,
+                exc.reason,
+                extra={"job_id": job_id},
+            )

@@ -72,6 +72,11 @@ class SmtpTransport:
             raise _by_code(
                 first.code, f"recipient refused: {first.code} {first.message}"
             ) from exc
+        except aiosmtplib.SMTPNotSupported as exc:
+            # The server lacks what the settings ask for (AUTH, STARTTLS): a setup error.
+            raise SmtpPermanentError(
+                f"SMTP {s.smtp_host}:{s.smtp_port}: {exc}"
+            ) from exc
         except aiosmtplib.SMTPResponseException as exc:
             raise _by_code(
                 exc.code, f"SMTP server answered {exc.code} {exc.message}"
