@@ -94,7 +94,11 @@ def company(double: DolibarrDouble) -> dict[str, int]:
 
 @pytest.fixture
 def settings_for(
-    prefix: str, double: DolibarrDouble, smtp: SmtpSink, tmp_path: Path
+    prefix: str,
+    double: DolibarrDouble,
+    smtp: SmtpSink,
+    tmp_path: Path,
+    amqp: aio_pika.abc.AbstractRobustConnection,  # its teardown deletes the topology
 ) -> Callable[..., Settings]:
     def build(**changes: Any) -> Settings:
         values: dict[str, Any] = {

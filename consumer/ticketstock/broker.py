@@ -22,7 +22,7 @@ from aio_pika.abc import (
 )
 from aio_pika.exceptions import AMQPError, DeliveryError
 
-from .errors import TransientError
+from .errors import SettingsError, TransientError
 from .settings import Settings, redact_url
 from .topology import Topology, declare
 
@@ -78,6 +78,14 @@ class Broker:
             )
             if declare_topology:
                 await declare(self._publish_channel, self.topology)
+        except aiormq.exceptions.ChannelPreconditionFailed as exc:
+            await self.close()
+            raise SettingsError(
+                "RabbitMQ refused the topology: a queue or exchange exists with other "
+                f"arguments ({exc}). Keep the settings it was declared with "
+                "(TICKETSTOCK_RETRY_DELAYS, TICKETSTOCK_DELIVERY_LIMIT), or delete it "
+                "once it is empty."
+            ) from exc
         except CONNECTION_ERRORS as exc:
             await self.close()
             raise TransientError(

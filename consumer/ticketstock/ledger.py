@@ -23,8 +23,8 @@ from typing import Literal, Protocol, TypeVar
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
-from .errors import TransientError
-from .settings import Settings
+from .errors import SettingsError, TransientError
+from .settings import ENV_PREFIX, Settings
 
 Claim = Literal["claimed", "sent", "busy"]
 T = TypeVar("T")
@@ -174,6 +174,7 @@ class RedisLedger:
 
 
 def make_ledger(settings: Settings) -> Ledger:
+    """The configured ledger; an unusable SQLite path is a settings error."""
     if settings.ledger == "redis":
         assert settings.redis_url is not None  # Settings.require() checked it
         return RedisLedger(
@@ -181,4 +182,9 @@ def make_ledger(settings: Settings) -> Ledger:
             settings.ledger_claim_ttl,
             settings.amqp_prefix,
         )
-    return SqliteLedger(settings.ledger_path, settings.ledger_claim_ttl)
+    try:
+        return SqliteLedger(settings.ledger_path, settings.ledger_claim_ttl)
+    except (OSError, sqlite3.Error) as exc:
+        raise SettingsError(
+            f"{ENV_PREFIX}LEDGER_PATH: cannot open {settings.ledger_path}: {exc}"
+        ) from exc

@@ -18,12 +18,12 @@ import socket
 from .broker import CONNECTION_ERRORS, Broker
 from .config_cache import ConfigCache
 from .dolibarr import DolibarrClient, DolibarrPort
-from .errors import TransientError
+from .errors import SettingsError, TransientError
 from .health import HealthServer
 from .ledger import Ledger, make_ledger
 from .metrics import Metrics
 from .sender import MailHandler
-from .settings import Role, Settings
+from .settings import ENV_PREFIX, Role, Settings
 from .tickets import TicketHandler
 from .transport import MailTransport, make_transport
 from .worker import Worker
@@ -61,22 +61,30 @@ class Service:
         self._sampler: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        await self.broker.connect()
+        """Open what can fail for good first (ledger, HTTP port), then consume."""
         if "tickets" in self.roles:
             self.workers.append(self._ticket_worker())
         if "mail" in self.roles:
             self.workers.append(self._mail_worker())
+        if self.settings.http_enabled:
+            await self._start_health()
+        await self.broker.connect()
         for worker in self.workers:
             await worker.start()
-        if self.settings.http_enabled:
-            self.health = HealthServer(
-                self.metrics,
-                self.readiness,
-                self.settings.http_host,
-                self.settings.http_port,
-            )
-            await self.health.start()
         self._sampler = asyncio.create_task(self._sample_queues())
+
+    async def _start_health(self) -> None:
+        s = self.settings
+        self.health = HealthServer(
+            self.metrics, self.readiness, s.http_host, s.http_port
+        )
+        try:
+            await self.health.start()
+        except OSError as exc:
+            raise SettingsError(
+                f"{ENV_PREFIX}HTTP_HOST/HTTP_PORT: cannot listen on "
+                f"{s.http_host}:{s.http_port}: {exc.strerror or exc}"
+            ) from exc
 
     def _ticket_worker(self) -> Worker:
         s = self.settings
@@ -157,9 +165,11 @@ async def run(settings: Settings, roles: set[Role]) -> None:
 
     service = Service(settings, roles)
     delay = 1.0
+    started = False
     while not stop.is_set():
         try:
             await service.start()
+            started = True
             break
         except TransientError as exc:
             log.warning("start failed reason=%s retry_in_s=%.0f", exc.reason, delay)
@@ -168,7 +178,11 @@ async def run(settings: Settings, roles: set[Role]) -> None:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), delay)
             delay = min(delay * 2, 30.0)
-    if stop.is_set() and not service.workers:
+        except BaseException:
+            await service.stop()
+            raise
+    if not started:
+        await service.stop()
         return
     log.info("service running roles=%s", ",".join(sorted(roles)))
     await stop.wait()
