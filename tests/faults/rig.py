@@ -22,7 +22,7 @@ from aio_pika.abc import AbstractIncomingMessage, AbstractRobustConnection
 from tests import factories
 from tests.conftest import AMQP_URL, API_KEY, SECRET
 from tests.faults.processes import ServiceProcess, queue_depths
-from tests.faults.tally import MailCounter, Tally, count
+from tests.faults.tally import MailCounter, Tally, count, dead_mail_key
 from ticketstock import topology as topo
 from ticketstock.sandbox.dolibarr_double import DolibarrDouble
 from ticketstock.sandbox.smtp_sink import SmtpSink
@@ -163,13 +163,14 @@ class Rig:
         dead_events = {
             json.loads(m.body).get("event_id", "") for m in self.dead["tickets"]
         }
-        dead_jobs = {json.loads(m.body).get("job_id", "") for m in self.dead["mail"]}
+        dead_mails = {dead_mail_key(json.loads(m.body)) for m in self.dead["mail"]}
+        tickets = self.double.tickets
         return count(
             self.events,
-            self.double.tickets,
-            self.mails.refresh(),
+            tickets,
+            self.mails.refresh(tickets),
             dead_events=dead_events,
-            dead_jobs=dead_jobs,
+            dead_mails=dead_mails,
             retries=sum(len(p.settled("retry")) for p in self.processes),
         )
 

@@ -1,48 +1,55 @@
 """Counting what a fault scenario produced: tickets, mails, dead letters, losses.
 
-A mail is identified by its ``X-TicketStock-Job`` header (the mail job id, which
-depends only on the movement and the address), so two deliveries of one job are a
-duplicate however they came about.
+A mail counts for the movement whose ticket it links to (the ticket URL carries
+the ticket's track id) and for its envelope recipient, so two deliveries to one
+address about one movement are a duplicate however they came about.
 """
 
 from __future__ import annotations
 
-import uuid
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from email.message import EmailMessage
 from typing import Any
 
 from ticketstock.sandbox.dolibarr_double import Ticket
 from ticketstock.sandbox.smtp_sink import SmtpSink
-from ticketstock.tickets import JOB_NAMESPACE
 
 # The addresses the shared ``company`` fixture mails for every event: the assignee
 # and the one active group member with a usable, distinct address.
 RECIPIENTS = ("alice@example.com", "bob@example.com")
 
+MailKey = tuple[int | None, str]  # (movement id, recipient address)
 
-def job_id(event: dict[str, Any], address: str) -> str:
-    """The mail job id the ticket stage gives this event's mail to ``address``."""
-    name = (
-        f"{event['instance_id']}/{event['entity']}/{event['movement']['id']}/{address}"
-    )
-    return str(uuid.uuid5(JOB_NAMESPACE, name))
+_TRACK_ID = re.compile(r"track_id=([0-9A-Za-z]+)")
+
+
+def linked_track_id(message: EmailMessage) -> str | None:
+    """The track id of the ticket the mail links to, from its plain-text part."""
+    body = message.get_body(("plain",))
+    if body is None:
+        return None
+    match = _TRACK_ID.search(body.get_content())
+    return match[1] if match else None
 
 
 @dataclass
 class MailCounter:
-    """Delivered mails by job id, parsing each received message once."""
+    """Delivered mails by (movement, recipient), parsing each message once."""
 
     sink: SmtpSink
-    delivered: Counter[str] = field(default_factory=Counter)
+    delivered: Counter[MailKey] = field(default_factory=Counter)
     _seen: int = 0
 
-    def refresh(self) -> Counter[str]:
+    def refresh(self, tickets: Iterable[Ticket]) -> Counter[MailKey]:
         received = list(self.sink.received)
+        movement_of = {t.track_id: t.movement_id for t in tickets}
         for item in received[self._seen :]:
-            job = item.message()["X-TicketStock-Job"]
-            self.delivered[str(job)] += 1
+            movement = movement_of.get(linked_track_id(item.message()) or "")
+            for address in item.recipients:
+                self.delivered[(movement, address.lower())] += 1
         self._seen = len(received)
         return self.delivered
 
@@ -73,13 +80,18 @@ class Tally:
         return self.lost == 0 and self.mails_delivered >= self.mails_expected
 
 
+def dead_mail_key(job: dict[str, Any]) -> MailKey:
+    """The (movement, recipient) of a dead-lettered mail job."""
+    return (job["movement"]["id"], job["recipient"]["email"].lower())
+
+
 def count(
     events: list[dict[str, Any]],
     tickets: Iterable[Ticket],
-    delivered: Counter[str],
+    delivered: Counter[MailKey],
     *,
     dead_events: set[str],
-    dead_jobs: set[str],
+    dead_mails: set[MailKey],
     retries: int,
 ) -> Tally:
     """The tally of ``events`` (duplicates included) against what was produced."""
@@ -87,23 +99,25 @@ def count(
     per_movement = Counter(
         t.movement_id for t in tickets if t.movement_id in by_movement
     )
-    expected = {job_id(e, a) for e in by_movement.values() for a in RECIPIENTS}
+    expected = {(m, a) for m in by_movement for a in RECIPIENTS}
     dead_movements = {
         e["movement"]["id"] for e in events if e["event_id"] in dead_events
     }
     missing_tickets = [
         m for m in by_movement if per_movement[m] == 0 and m not in dead_movements
     ]
-    missing_mails = [j for j in expected if delivered[j] == 0 and j not in dead_jobs]
+    missing_mails = [
+        key for key in expected if delivered[key] == 0 and key not in dead_mails
+    ]
     return Tally(
         published=len(events),
         movements=len(by_movement),
         tickets=sum(per_movement.values()),
         duplicate_tickets=sum(n - 1 for n in per_movement.values() if n > 1),
         mails_expected=len(expected),
-        mails_delivered=sum(1 for j in expected if delivered[j] > 0),
+        mails_delivered=sum(1 for key in expected if delivered[key] > 0),
         duplicate_mails=sum(n - 1 for n in delivered.values() if n > 1),
-        dead_lettered=len(dead_events) + len(dead_jobs),
+        dead_lettered=len(dead_events) + len(dead_mails),
         retries=retries,
         missing_tickets=len(missing_tickets),
         missing_mails=len(missing_mails),

@@ -30,10 +30,6 @@ def ten_more_tickets(rig: Rig) -> Callable[[], bool]:
     return lambda: len(rig.double.tickets) >= target
 
 
-@pytest.mark.skip(
-    reason="Worker.start takes its queue with get_queue(ensure=False), so aio-pika "
-    "does not restore the consumer after a reconnect; filed in core requests"
-)
 async def test_connections_closed_under_load_lose_nothing_and_duplicate_nothing(
     rig: Rig, record: Record
 ) -> None:

@@ -49,8 +49,9 @@ async def test_a_sender_killed_mid_batch_loses_no_mail_and_resends_only_its_in_f
     rig: Rig, record: Record
 ) -> None:
     # A job claimed by the killed sender stays busy until its claim expires (10 s);
-    # the tiers (1 + 2 + 8 s) outlast the claim, so a busy job is not dead-lettered.
-    await rig.declare(retry_delays=(1, 2, 8))
+    # meanwhile it waits in the longest tier, again and again, without using up an
+    # attempt, then goes out.
+    await rig.declare()
     settings = {"ledger_claim_ttl": 10, "mail_prefetch": 8}
     [_consumer, sender] = await rig.launch("tickets", "mail", **settings)
     await rig.publish(rig.new_events(40))
@@ -58,11 +59,11 @@ async def test_a_sender_killed_mid_batch_loses_no_mail_and_resends_only_its_in_f
     await wait_until(lambda: len(rig.smtp.received) >= 20, "twenty mails")
     sender.kill()
     await sender.wait(10)
-    before_kill = set(rig.mails.refresh())
+    before_kill = set(rig.mails.refresh(rig.double.tickets))
     await rig.launch("mail", **settings)
     tally = await rig.settle(timeout=60)
 
-    resent = {job for job, times in rig.mails.delivered.items() if times > 1}
+    resent = {mail for mail, times in rig.mails.delivered.items() if times > 1}
     record(
         "sender SIGKILL + restart",
         tally,
