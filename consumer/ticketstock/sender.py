@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from email.headerregistry import Address
 
+from email_validator import EmailNotValidError, validate_email
+
 from . import contract
 from .errors import MailJobBusy, PermanentError
 from .ledger import Ledger, LedgerUnavailable
@@ -50,10 +52,18 @@ class MailHandler:
             recipient_user=job.recipient.user_id,
         )
         try:
-            message = compose(job, self._sender)
-        except ValueError as exc:
+            validate_email(
+                job.recipient.email, check_deliverability=False, allow_smtputf8=False
+            )
+        except EmailNotValidError as exc:
             raise PermanentError(
-                f"mail job {job_id} cannot be composed: {exc}"
+                f"mail job {job_id} has an unusable address: {exc}"
+            ) from exc
+        try:
+            message = compose(job, self._sender)
+        except Exception as exc:
+            raise PermanentError(
+                f"mail job {job_id} cannot be composed: {type(exc).__name__}: {exc}"
             ) from exc
 
         claim = await self._ledger.claim(job_id)

@@ -11,6 +11,8 @@ import httpx
 from tests import factories
 from tests.conftest import Publish, collect, counted, eventually
 from ticketstock import settlement as s
+from ticketstock.mailjobs import mail_jobs
+from ticketstock.models import ModuleConfig, StockMovementEvent, TicketCreated
 from ticketstock.sandbox.dolibarr_double import DolibarrDouble
 from ticketstock.sandbox.smtp_sink import SmtpSink
 from ticketstock.service import Service
@@ -248,3 +250,37 @@ async def test_ready_only_while_consuming_and_metrics_are_exported(
         not_ready.json()["checks"][f"consuming:{service.workers[0].queue_name}"]
         is False
     )
+
+
+async def test_a_mail_job_with_an_unusable_address_is_dead_lettered_at_once(
+    service: Service,
+    amqp: aio_pika.abc.AbstractRobustConnection,
+    prefix: str,
+    smtp: SmtpSink,
+) -> None:
+    config = ModuleConfig.model_validate(factories.module_config())
+    event = StockMovementEvent.model_validate(factories.event())
+    ticket = TicketCreated(
+        id=1,
+        ref="TS1",
+        track_id="ts",
+        created=True,
+        entity=1,
+        subject="S",
+        message="M",
+        fk_user_assign=None,
+        contact_ids=(),
+    )
+    job = mail_jobs(event, config, ticket, "ts")[0].model_dump(mode="json")
+    job["recipient"]["email"] = "@example.com"  # the schema's format only wants an @
+    channel = await amqp.channel(publisher_confirms=True)
+    exchange = await channel.get_exchange(f"{prefix}.mail")
+    await exchange.publish(
+        aio_pika.Message(json.dumps(job).encode()), routing_key="mail.job"
+    )
+    await channel.close()
+
+    [dead] = await collect(amqp, f"{prefix}.mail.dead", 1)
+    assert dead.headers[s.ATTEMPT] == 1
+    assert "unusable address" in str(dead.headers[s.REASON])
+    assert smtp.received == []
