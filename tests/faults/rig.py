@@ -124,40 +124,31 @@ class Rig:
             )
         return events
 
-    async def publish(self, events: list[dict[str, Any]]) -> None:
-        """Publish events as the module does: persistent, confirmed, one by one."""
-        await self._publish_to(
-            self.topology.events_exchange, topo.EVENT_ROUTING_KEY, events, "event_id"
-        )
-        self.events.extend(events)
-
-    async def publish_mail_jobs(self, jobs: list[dict[str, Any]]) -> None:
-        """Put mail jobs straight on the mail exchange, as a replay would."""
-        await self._publish_to(
-            self.topology.mail_exchange, topo.MAIL_ROUTING_KEY, jobs, "job_id"
-        )
-
-    async def _publish_to(
-        self,
-        exchange_name: str,
-        routing_key: str,
-        documents: list[dict[str, Any]],
-        id_field: str,
+    async def publish(
+        self, events: list[dict[str, Any]], *, counted: bool = True
     ) -> None:
+        """Publish events as the module does: persistent, confirmed, one by one.
+
+        ``counted``: the tally expects a ticket and the company's mails for them.
+        """
         channel = await self.connection.channel(publisher_confirms=True)
-        exchange = await channel.get_exchange(exchange_name, ensure=False)
-        for document in documents:
+        exchange = await channel.get_exchange(
+            self.topology.events_exchange, ensure=False
+        )
+        for event in events:
             await exchange.publish(
                 aio_pika.Message(
-                    json.dumps(document).encode(),
-                    message_id=str(document[id_field]),
+                    json.dumps(event).encode(),
+                    message_id=event["event_id"],
                     content_type="application/json",
                     delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
                 ),
-                routing_key=routing_key,
+                routing_key=topo.EVENT_ROUTING_KEY,
                 mandatory=True,
             )
         await channel.close()
+        if counted:
+            self.events.extend(events)
 
     def tally(self) -> Tally:
         dead_events = {

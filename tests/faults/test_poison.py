@@ -1,80 +1,77 @@
-"""A poison message: valid by the contract, yet it breaks its handler every time."""
+"""A poison message: valid, yet it fails the same way on every attempt.
+
+Every failure that depends on a message's data alone is permanent and goes to the
+dead-letter queue at once. What remains is a failure temporary by its nature that
+never clears for one message: here a recipient's mailbox is full, so the SMTP server
+answers 452 at RCPT to every attempt of that one mail job.
+"""
 
 from __future__ import annotations
 
-import uuid
-from datetime import UTC, datetime
-from typing import Any
+import json
 
 import pytest
 
+from tests import factories
 from tests.faults.conftest import Record
-from tests.faults.rig import Rig
+from tests.faults.rig import PRODUCT, Rig
 from ticketstock import settlement as s
+from ticketstock.sandbox.smtp_sink import SmtpSink
 
 pytestmark = pytest.mark.slow
 
-# The mail-job schema's "email" format only asks for an "@", so this address is
-# valid by the contract; Python's header parser cannot parse it and raises
-# HeaderParseError, which the mail handler does not expect.
-UNPARSABLE_ADDRESS = "@example.com"
+FULL_MAILBOX = "full@example.com"
 
 
-def poison_job() -> dict[str, Any]:
-    """A mail job as a producer other than the ticket stage could publish it."""
-    coded = {"code": "ISSUE", "label": "Issue or bug"}
-    return {
-        "job_id": str(uuid.uuid4()),
-        "schema_version": 1,
-        "created_at": datetime.now(UTC).isoformat(),
-        "event_id": str(uuid.uuid4()),
-        "instance_id": "test-instance",
-        "entity": 1,
-        "language": "en_US",
-        "recipient": {
-            "user_id": 99,
-            "name": "Nobody",
-            "email": UNPARSABLE_ADDRESS,
-            "role": "contact",
-        },
-        "ticket": {
-            "id": 1,
-            "ref": "TS0000-0001",
-            "url": "https://erp.example.com/ticket/card.php?track_id=x",
-            "subject": "Poison",
-            "content": "Poison",
-            "type": coded,
-            "severity": coded,
-            "category": coded,
-        },
-        "movement": {
-            "id": 1,
-            "qty": 1,
-            "product_ref": "P",
-            "product_label": None,
-            "warehouse_ref": "W",
-            "warehouse_label": None,
-        },
-    }
+def poison_event(rig: Rig) -> dict[str, object]:
+    """An event of entity 2, whose only recipient has a full mailbox."""
+    double = rig.double
+    owner = double.add_user("full", "Mailbox", "Full", FULL_MAILBOX, entity=2)
+    warehouse = double.add_warehouse("WH-RET-2", "Returns 2", entity=2)
+    double.configure(
+        2,
+        warehouses=[warehouse],
+        assignee_id=owner,
+        group_id=None,
+        type_code="ISSUE",
+        severity_code="HIGH",
+        category_code="OTHER",
+        subject="Return of __TICKETSTOCK_PRODUCT_REF__",
+        content="__TICKETSTOCK_QTY__ returned.",
+    )
+    product = rig.company["product"]
+    movement = double.add_movement(product, warehouse, 1, 3)
+    return factories.event(
+        movement,
+        entity=2,
+        warehouse_id=warehouse,
+        qty=1,
+        product={"id": product, **PRODUCT},
+    )
 
 
-async def test_a_poison_mail_job_is_dead_lettered_after_every_tier_and_blocks_nothing(
+@pytest.mark.skipif(
+    not hasattr(SmtpSink, "refuse"),
+    reason="SmtpSink cannot refuse one recipient at RCPT yet; hook requested in "
+    "core requests",
+)
+async def test_a_mail_that_fails_every_attempt_is_dead_lettered_and_blocks_nothing(
     rig: Rig, record: Record
 ) -> None:
     await rig.declare()
     [service] = await rig.launch("all")
-    poison = poison_job()
+    rig.smtp.refuse(FULL_MAILBOX, "452 4.2.2 Mailbox full")  # type: ignore[attr-defined]
 
-    await rig.publish_mail_jobs([poison])
+    await rig.publish([poison_event(rig)], counted=False)
     await rig.publish(rig.new_events(10))
     tally = await rig.settle()
 
-    record("poison mail job", tally, "HeaderParseError on every attempt")
+    record("poison: mailbox full (452)", tally, "one job 452 on every attempt")
     [dead] = rig.dead["mail"]
-    assert dead.message_id == poison["job_id"]
+    assert json.loads(dead.body)["recipient"]["email"] == FULL_MAILBOX
     assert dead.headers[s.ATTEMPT] == len(rig.retry_delays) + 1
-    assert dead.headers[s.ERROR_CLASS] == "HeaderParseError"
-    assert str(dead.headers[s.REASON]).startswith("unexpected error")
+    assert dead.headers[s.SMTP_CODE] == 452
+    assert dead.headers[s.ERROR_CLASS] == "SmtpTemporaryError"
     # Every other mail went out while the poison climbed the tiers.
     sent = [r["time"] for r in service.settled("mail-sent")]
     [dead_lettered] = [r["time"] for r in service.settled("dead-lettered")]

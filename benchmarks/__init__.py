@@ -1,0 +1,1 @@
+"""Benchmarks of the TicketStock pipeline; run them with ``python -m benchmarks``."""
