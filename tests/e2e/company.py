@@ -92,7 +92,8 @@ def create_company(
     group = helper.run(
         "create-group",
         name=f"TicketStock e2e {run_id}",
-        member_ids=[member.id, inactive.id, no_email.id],
+        # The assignee too: a recipient twice over, who must get one mail.
+        member_ids=[assignee.id, member.id, inactive.id, no_email.id],
     )["id"]
     created.groups.append(group)
 

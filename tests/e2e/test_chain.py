@@ -34,12 +34,12 @@ def test_an_increase_into_the_watched_warehouse_makes_one_ticket_and_its_mails(
     config = world.config
     assert config["enabled"] is True
     assert [w["id"] for w in config["warehouses"]] == [co.watched]
-    contacts = {co.member.id, co.no_email.id}
+    contacts = {co.assignee.id, co.member.id, co.no_email.id}
     assert {c["id"] for c in config["contacts"]} == contacts
     case.saw(
         f"config read with {co.api_user.login}'s key (module rights only): contacts "
-        f"{co.member.login}, {co.no_email.login}; {co.inactive.login} (inactive) "
-        "left out"
+        f"{co.assignee.login}, {co.member.login}, {co.no_email.login}; "
+        f"{co.inactive.login} (inactive) left out"
     )
 
     movement = world.move(co.watched, 3)
