@@ -7,7 +7,7 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 ENV_FILE ?= ticketstock.env
 
-.PHONY: run test install machine lint typecheck unit module-zip bench clean
+.PHONY: run test install machine lint typecheck module-zip bench e2e clean
 
 run: install machine
 	@if [ -f "$(ENV_FILE)" ]; then \
@@ -42,6 +42,19 @@ typecheck:
 
 module-zip:
 	publisher_plugin/package
+
+# End to end on a real Dolibarr: make e2e DOLIBARR_URL=... DOLIBARR_API_KEY=... DOLIBARR_HTDOCS=...
+# Optional: AMQP_URL=amqp://..., STOP_BROKER=1 (lets the outage case stop the local RabbitMQ).
+e2e: install machine
+	@test -n "$(DOLIBARR_URL)" -a -n "$(DOLIBARR_API_KEY)" -a -n "$(DOLIBARR_HTDOCS)" || { \
+		echo "usage: make e2e DOLIBARR_URL=http://127.0.0.1:8080 DOLIBARR_API_KEY=<admin key> DOLIBARR_HTDOCS=/path/to/htdocs"; \
+		exit 2; }
+	TICKETSTOCK_E2E_DOLIBARR_URL="$(DOLIBARR_URL)" \
+	TICKETSTOCK_E2E_API_KEY="$(DOLIBARR_API_KEY)" \
+	TICKETSTOCK_E2E_HTDOCS="$(DOLIBARR_HTDOCS)" \
+	TICKETSTOCK_E2E_AMQP_URL="$(AMQP_URL)" \
+	TICKETSTOCK_E2E_STOP_BROKER="$(STOP_BROKER)" \
+	$(BIN)/python -m pytest tests/e2e -m dolibarr
 
 bench: install machine
 	$(BIN)/python -m benchmarks
