@@ -9,13 +9,16 @@ ENV_FILE ?= ticketstock.env
 
 .PHONY: run test install machine lint typecheck module-zip bench e2e clean
 
-run: install machine
+# With a settings file, the service uses the RabbitMQ and SMTP server it names, so
+# nothing is installed or started on this machine; the sandbox needs a local RabbitMQ.
+run: install
 	@if [ -f "$(ENV_FILE)" ]; then \
 		echo "running against the settings in $(ENV_FILE)"; \
-		$(BIN)/ticketstock --env-file "$(ENV_FILE)" run; \
+		exec $(BIN)/ticketstock --env-file "$(ENV_FILE)" run; \
 	else \
+		scripts/prepare-machine; \
 		echo "no $(ENV_FILE): running the sandbox (Dolibarr double, local SMTP sink)"; \
-		$(BIN)/ticketstock sandbox; \
+		exec $(BIN)/ticketstock sandbox; \
 	fi
 
 test: install machine lint typecheck
