@@ -14,6 +14,7 @@ import contextlib
 import json
 import logging
 import signal
+import sys
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,9 +36,30 @@ def add_sandbox_parser(commands: Any) -> None:
         "sandbox",
         help="run the pipeline against a Dolibarr double and a local SMTP sink",
     )
-    sandbox.add_argument("--folder", type=Path, default=Path("var/sandbox"))
-    sandbox.add_argument("--dolibarr-port", type=int, default=8088)
-    sandbox.add_argument("--smtp-port", type=int, default=8025)
+    sandbox.add_argument(
+        "--folder",
+        type=Path,
+        default=Path("var/sandbox"),
+        help="where the event file, the mails and the ledger go (default: var/sandbox)",
+    )
+    sandbox.add_argument(
+        "--dolibarr-port",
+        type=int,
+        default=8088,
+        help="the double's port (default: 8088)",
+    )
+    sandbox.add_argument(
+        "--smtp-port",
+        type=int,
+        default=8025,
+        help="the SMTP sink's port (default: 8025)",
+    )
+    sandbox.add_argument(
+        "--prefix",
+        default="ticketstock-sandbox",
+        help="AMQP name prefix, so the sandbox never shares queues with a real service"
+        " (default: ticketstock-sandbox)",
+    )
     sandbox.set_defaults(handler=run_sandbox)
 
 
@@ -71,6 +93,33 @@ def write_event(
     path.write_text(json.dumps(event, indent=2) + "\n", encoding="utf-8")
 
 
+def _explain(
+    base_url: str,
+    smtp_port: int,
+    prefix: str,
+    event: Path,
+    folder: Path,
+    service: Service,
+) -> None:
+    """Tell the person at the terminal what runs where and what to do next."""
+    command = Path(sys.argv[0])
+    command_text = str(command) if command.name == "ticketstock" else "ticketstock"
+    health = service.health.port if service.health else None
+    print(
+        f"sandbox running: Dolibarr double {base_url}, SMTP sink 127.0.0.1:{smtp_port}"
+    )
+    print(
+        f"publish an event:   TICKETSTOCK_AMQP_PREFIX={prefix} {command_text} publish {event}"
+    )
+    print(f"see the tickets:    curl -s {base_url}/_double/state")
+    print(f"see the mails:      ls {folder / 'mail'}")
+    if health:
+        print(
+            f"metrics and health: http://127.0.0.1:{health}/metrics, /healthz, /readyz"
+        )
+    print("Ctrl-C stops")
+
+
 async def run_sandbox(args: argparse.Namespace, settings: Settings) -> int:
     folder: Path = args.folder
     stop = asyncio.Event()
@@ -84,7 +133,13 @@ async def run_sandbox(args: argparse.Namespace, settings: Settings) -> int:
     demo = double.seed_demo()
     base_url = await double.start(host="127.0.0.1", port=args.dolibarr_port)
     sink = SmtpSink(port=args.smtp_port, folder=folder / "mail").start()
+    ledger = folder / "sent-ledger.sqlite3"
+    # The double forgets everything at each start, and so must the ledger, or the
+    # movement ids it hands out again would find their mails already sent.
+    ledger.unlink(missing_ok=True)
     overrides = {
+        "amqp_prefix": args.prefix,
+        "http_port": 0,
         "dolibarr_url": base_url,
         "dolibarr_api_key": SANDBOX_API_KEY,
         "track_id_secret": SANDBOX_SECRET,
@@ -93,7 +148,7 @@ async def run_sandbox(args: argparse.Namespace, settings: Settings) -> int:
         "smtp_port": sink.port,
         "smtp_security": "none",
         "ledger": "sqlite",
-        "ledger_path": folder / "sent-ledger.sqlite3",
+        "ledger_path": ledger,
     }
     sandboxed = Settings.model_validate({**settings.model_dump(), **overrides})
     movement_id = double.add_movement(demo.product_id, demo.warehouse_id, 2, 3)
@@ -103,11 +158,7 @@ async def run_sandbox(args: argparse.Namespace, settings: Settings) -> int:
     service = Service(sandboxed, {"tickets", "mail"})
     try:
         await service.start()
-        print(
-            f"sandbox running: Dolibarr double {base_url}, SMTP sink 127.0.0.1:{sink.port}"
-        )
-        print(f"publish an event:  ticketstock publish {event_path}")
-        print(f"mails are written to {folder / 'mail'}; Ctrl-C stops")
+        _explain(base_url, sink.port, args.prefix, event_path, folder, service)
         await stop.wait()
     finally:
         with contextlib.suppress(Exception):
