@@ -1,15 +1,15 @@
-"""The ``ticketstock`` command.
+"""The ticketstock command: run, operate and check the TicketStock pipeline.
 
     ticketstock run [--role tickets|mail|all]     run the service
-    ticketstock topology print|declare            show or create the RabbitMQ topology
+    ticketstock topology print|declare|delete     show, create or remove the RabbitMQ topology
     ticketstock publish FILE...                   publish stock-movement events by hand
     ticketstock check                             check settings, RabbitMQ, Dolibarr, SMTP
     ticketstock dlq list|show|replay|purge|export operate the dead-letter queues
     ticketstock sandbox                           the whole pipeline on this machine, with
                                                   a Dolibarr double and a local SMTP sink
 
-Settings come from ``TICKETSTOCK_*`` environment variables and, with ``--env-file``,
-from a file of the same names.
+Settings come from TICKETSTOCK_* environment variables and, with --env-file (given
+before the command), from a file of the same names.
 """
 
 from __future__ import annotations
@@ -37,7 +37,10 @@ ROLES: dict[str, set[Role]] = {
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="ticketstock", description=__doc__.split("\n")[0]
+        prog="ticketstock",
+        description=__doc__.split("\n")[0],
+        epilog="Settings: TICKETSTOCK_* environment variables, or --env-file FILE given"
+        " before the command. See README.md for the list.",
     )
     parser.add_argument(
         "--version", action="version", version=f"ticketstock {__version__}"
@@ -50,12 +53,22 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser(
         "run", help="run the ticket consumer, the mail sender, or both"
     )
-    run.add_argument("--role", choices=sorted(ROLES), default="all")
+    run.add_argument(
+        "--role",
+        choices=sorted(ROLES),
+        default="all",
+        help="tickets: the ticket consumer; mail: the mail sender; all: both (default)",
+    )
 
     topology = commands.add_parser(
         "topology", help="print or declare the RabbitMQ topology"
     )
-    topology.add_argument("action", choices=["print", "declare"])
+    topology.add_argument(
+        "action",
+        choices=["print", "declare", "delete"],
+        help="print: the exchanges and queues with their arguments, as JSON; declare:"
+        " create them; delete: remove the empty queues and then the exchanges",
+    )
 
     publish = commands.add_parser(
         "publish", help="validate and publish stock-movement events"
@@ -64,8 +77,14 @@ def build_parser() -> argparse.ArgumentParser:
         "files", nargs="+", type=Path, help="JSON files, or JSON lines, or -"
     )
 
-    commands.add_parser(
+    check = commands.add_parser(
         "check", help="check settings and connectivity, say what is wrong"
+    )
+    check.add_argument(
+        "--entity",
+        type=int,
+        action="append",
+        help="Dolibarr entity whose module configuration to check (default: 1; repeatable)",
     )
 
     from .dlq_cli import add_dlq_parser
@@ -84,7 +103,11 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"ticketstock: {exc}", file=sys.stderr)
         return 2
-    logs.configure(settings.log_level, settings.log_format)
+    long_running = args.command in ("run", "sandbox")
+    level = settings.log_level
+    if not long_running and level != "DEBUG":
+        level = "WARNING"
+    logs.configure(level, settings.log_format)
     try:
         return int(asyncio.run(dispatch(args, settings)) or 0)
     except SettingsError as exc:
@@ -94,9 +117,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"ticketstock: {exc.reason}", file=sys.stderr)
         return 1
     except OSError as exc:
-        print(
-            f"ticketstock: {exc.strerror or exc}: {exc.filename or ''}", file=sys.stderr
-        )
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"ticketstock: {exc.strerror or exc}{where}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
@@ -117,20 +139,28 @@ async def dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "check":
         from .check import check
 
-        return await check(settings)
+        return await check(settings, tuple(args.entity or (1,)))
     handler: Any = args.handler  # dlq and sandbox register their own coroutine
     return int(await handler(args, settings))
 
 
 async def topology_command(action: str, settings: Settings) -> int:
     from .broker import Broker
+    from .topology import delete_if_empty
 
     broker = Broker(settings, name="ticketstock topology")
     if action == "print":
         print(json.dumps(broker.topology.describe(), indent=2))
         return 0
-    await broker.connect(declare_topology=True)
-    await broker.close()
+    await broker.connect(declare_topology=action == "declare")
+    try:
+        if action == "delete":
+            kept = await delete_if_empty(broker.connection, broker.topology)
+            for name, count in kept:
+                print(f"kept {name}: it holds {count} message(s)")
+            return 1 if kept else 0
+    finally:
+        await broker.close()
     print(
         f"declared {len(broker.topology.queues())} queues and "
         f"{len(broker.topology.exchanges())} exchanges"

@@ -36,7 +36,11 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure(level: str, fmt: str) -> None:
-    """Configure the ``ticketstock`` loggers once, writing to standard error."""
+    """Configure the ``ticketstock`` loggers once, writing to standard error.
+
+    Short commands (publish, topology, check, dlq) pass WARNING unless DEBUG was
+    asked for: their output is what they print, not lifecycle lines.
+    """
     handler = logging.StreamHandler(sys.stderr)
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
@@ -48,3 +52,6 @@ def configure(level: str, fmt: str) -> None:
     root.handlers[:] = [handler]
     root.setLevel(logging.WARNING)
     logging.getLogger("ticketstock").setLevel(level)
+    # aiormq logs each failed reconnect at ERROR with a traceback; the service says
+    # the same once per attempt at WARNING, as a retry it recovers from.
+    logging.getLogger("aiormq").setLevel(logging.CRITICAL)

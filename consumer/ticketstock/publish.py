@@ -21,7 +21,14 @@ from .topology import EVENT_ROUTING_KEY
 
 def read_events(path: Path) -> list[dict[str, Any]]:
     """The events of a file holding one JSON object, a JSON array, or JSON lines."""
-    text = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
+    try:
+        text = (
+            sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
+        )
+    except UnicodeDecodeError as exc:
+        raise InvalidMessage(
+            f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})"
+        ) from exc
     stripped = text.strip()
     try:
         document = json.loads(stripped)
@@ -45,6 +52,8 @@ def read_events(path: Path) -> list[dict[str, Any]]:
 
 async def publish_files(settings: Settings, paths: list[Path]) -> int:
     events = [event for path in paths for event in read_events(path)]
+    if not events:
+        raise InvalidMessage("no event in " + ", ".join(str(p) for p in paths))
     broker = Broker(settings, name="ticketstock publish")
     await broker.connect()
     try:

@@ -6,6 +6,7 @@ once and passes it down; every message about a bad value names the variable.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
@@ -196,6 +197,7 @@ def redact_url(url: str) -> str:
 
 def load_settings(env_file: Path | None = None, **overrides: Any) -> Settings:
     """Build the settings, turning every kind of bad value into one readable message."""
+    _check_environment_names()
     try:
         if env_file is None:
             return Settings(**overrides)
@@ -210,6 +212,26 @@ def load_settings(env_file: Path | None = None, **overrides: Any) -> Settings:
     except PydanticSettingsError as exc:
         # Raised before validation, e.g. a list given as "5,30" instead of "[5,30]".
         raise SettingsError(f"invalid settings: {exc}") from None
+
+
+# Variables of the project's own test suites, read by them and not by the service.
+_NOT_SETTINGS = (ENV_PREFIX + "E2E_", ENV_PREFIX + "BENCH_")
+
+
+def _check_environment_names() -> None:
+    """Refuse a TICKETSTOCK_ environment variable that names no setting (a typo)."""
+    known = {ENV_PREFIX + name.upper() for name in Settings.model_fields}
+    unknown = [
+        name
+        for name in os.environ
+        if name.upper().startswith(ENV_PREFIX)
+        and name.upper() not in known
+        and not name.upper().startswith(_NOT_SETTINGS)
+    ]
+    if unknown:
+        raise SettingsError(
+            f"unknown settings in the environment: {', '.join(sorted(unknown))}"
+        )
 
 
 def _check_file_names(env_file: Path) -> None:

@@ -27,7 +27,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
-from aio_pika.abc import AbstractChannel, ExchangeType
+from aio_pika.abc import AbstractChannel, AbstractRobustConnection, ExchangeType
+from aiormq.exceptions import ChannelNotFoundEntity
 
 Stage = Literal["tickets", "mail"]
 STAGES: Final[tuple[Stage, ...]] = ("tickets", "mail")
@@ -192,6 +193,37 @@ async def delete(channel: AbstractChannel, topology: Topology) -> None:
         await channel.exchange_delete(spec.name)
 
 
+async def delete_if_empty(
+    connection: AbstractRobustConnection, topology: Topology
+) -> list[tuple[str, int]]:
+    """Remove the empty queues, then the exchanges if every queue went.
+
+    Answers the queues kept because they still hold messages. Quorum queues refuse
+    the if-empty flag, so emptiness is read just before the delete: a message
+    published in between would be lost, so stop the publishers and consumers first.
+    """
+    kept: list[tuple[str, int]] = []
+    for spec in topology.queues():
+        channel = await connection.channel()
+        try:
+            queue = await channel.declare_queue(spec.name, passive=True)
+        except ChannelNotFoundEntity:
+            continue
+        count = queue.declaration_result.message_count or 0
+        if count:
+            kept.append((spec.name, count))
+        else:
+            await channel.queue_delete(spec.name)
+        if not channel.is_closed:
+            await channel.close()
+    if not kept:
+        channel = await connection.channel()
+        for exchange in topology.exchanges():
+            await channel.exchange_delete(exchange.name)
+        await channel.close()
+    return kept
+
+
 __all__ = [
     "EVENT_ROUTING_KEY",
     "MAIL_ROUTING_KEY",
@@ -200,4 +232,5 @@ __all__ = [
     "Topology",
     "declare",
     "delete",
+    "delete_if_empty",
 ]

@@ -96,16 +96,26 @@ def test_publish_refuses_an_invalid_file_and_says_where(
 def test_check_names_the_broken_component_without_its_password(
     settings_for: Callable[..., Settings],
 ) -> None:
-    env = _env(settings_for())
-    bad = _run(
-        ["check"], {**env, "TICKETSTOCK_AMQP_URL": "amqp://guest:s3cret@127.0.0.1:1/"}
-    )
+    broken = {
+        **_env(settings_for()),
+        "TICKETSTOCK_AMQP_URL": "amqp://guest:s3cret@127.0.0.1:1/",
+        "TICKETSTOCK_DOLIBARR_URL": "http://127.0.0.1:1",
+        "TICKETSTOCK_SMTP_PORT": "1",
+        "TICKETSTOCK_LEDGER": "redis",
+        "TICKETSTOCK_REDIS_URL": "redis://:r3dis@127.0.0.1:1/0",
+    }
+    bad = _run(["check"], broken)
+    lines = bad.stdout.splitlines()
     assert bad.returncode == 1
-    assert (
+    assert lines[0] == "FAIL settings: missing settings: TICKETSTOCK_TRACK_ID_SECRET"
+    assert lines[1].startswith(
         "FAIL rabbitmq: cannot connect to RabbitMQ at amqp://guest:***@127.0.0.1:1/"
-        in bad.stdout
     )
+    assert lines[2].startswith("FAIL dolibarr: http://127.0.0.1:1/api/index.php: ")
+    assert lines[3].startswith("FAIL ledger: redis redis://***@127.0.0.1:1/0: ")
+    assert lines[4].startswith("FAIL smtp: 127.0.0.1:1: SMTPConnectError")
     assert "s3cret" not in bad.stdout + bad.stderr
+    assert "r3dis" not in bad.stdout + bad.stderr
 
 
 async def test_check_passes_when_everything_answers(
@@ -121,6 +131,7 @@ async def test_check_passes_when_everything_answers(
         "ok   dolibarr entity 1: module 1.0.0 configured, 1 watched warehouse(s)" in out
     )
     assert "ok   smtp: 127.0.0.1:" in out
+    assert "ok   settings: complete for both roles" in out
 
 
 def test_missing_settings_stop_run_with_their_names() -> None:
@@ -148,3 +159,42 @@ def test_json_log_lines_carry_the_fields_as_keys() -> None:
     assert line["event_id"] == "e1"
     assert line["outcome"] == "ticket-created"
     assert line["level"] == "INFO"
+
+
+def test_publish_refuses_a_file_that_is_not_text_or_holds_no_event(
+    settings_for: Callable[..., Settings], tmp_path: Path
+) -> None:
+    binary = tmp_path / "binary.json"
+    binary.write_bytes(b"\xff\xfe\x00{}")
+    empty = tmp_path / "empty.json"
+    empty.write_text("[]")
+    for path, message in ((binary, "not UTF-8 text"), (empty, "no event in")):
+        result = _run(["publish", str(path)], _env(settings_for()))
+        assert result.returncode == 1
+        assert message in result.stderr
+        assert "Traceback" not in result.stderr
+
+
+async def test_topology_delete_keeps_a_queue_that_holds_messages(
+    settings_for: Callable[..., Settings],
+    amqp: aio_pika.abc.AbstractRobustConnection,
+    tmp_path: Path,
+) -> None:
+    settings = settings_for()
+    env = _env(settings)
+    assert _run(["topology", "declare"], env).returncode == 0
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps(factories.event(1)))
+    assert _run(["publish", str(event)], env).returncode == 0
+
+    kept = _run(["topology", "delete"], env)
+    assert kept.returncode == 1
+    assert (
+        kept.stdout.strip()
+        == f"kept {settings.amqp_prefix}.tickets: it holds 1 message(s)"
+    )
+    await collect(amqp, f"{settings.amqp_prefix}.tickets", 1)
+    assert _run(["topology", "delete"], env).returncode == 0
+    channel = await amqp.channel()
+    with pytest.raises(aio_pika.exceptions.ChannelNotFoundEntity):
+        await channel.declare_queue(f"{settings.amqp_prefix}.tickets", passive=True)

@@ -37,6 +37,11 @@ MODULE_TICKETS = "/api/index.php/ticketstock/tickets"
 
 def recorded(name: str) -> dict[str, Any]:
     """One sample file: method, path, request_body, status, response_body."""
+    if not SAMPLES.is_dir():
+        pytest.fail(
+            f"the recorded Dolibarr samples are not at {SAMPLES}: clone the repository"
+            " beside the shared/ folder (as CI does) to run these tests"
+        )
     sample: dict[str, Any] = json.loads((SAMPLES / name).read_text(encoding="utf-8"))
     return sample
 

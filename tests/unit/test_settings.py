@@ -107,3 +107,12 @@ def test_an_smtp_password_without_a_user_name_is_refused() -> None:
     settings = load_settings(smtp_password="secret-value")
     with pytest.raises(SettingsError, match="TICKETSTOCK_SMTP_USERNAME"):
         settings.require({"mail"})
+
+
+def test_a_misspelt_environment_variable_is_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TICKETSTOCK_SMTP_HOSTNAME", "mail.example.com")
+    monkeypatch.setenv("TICKETSTOCK_E2E_DOLIBARR_URL", "http://127.0.0.1:8080")
+    with pytest.raises(SettingsError, match=r"environment: TICKETSTOCK_SMTP_HOSTNAME$"):
+        load_settings()
