@@ -5,11 +5,12 @@ from __future__ import annotations
 import email
 import email.policy
 from email.headerregistry import Address
+from typing import Any
 
 from tests import factories
 from ticketstock.mail import compose
 from ticketstock.mailjobs import mail_jobs, recipients
-from ticketstock.models import ModuleConfig, StockMovementEvent, TicketCreated
+from ticketstock.models import MailJob, ModuleConfig, StockMovementEvent, TicketCreated
 
 
 def _ticket() -> TicketCreated:
@@ -26,8 +27,8 @@ def _ticket() -> TicketCreated:
     )
 
 
-def _jobs(config: dict[str, object] | None = None, **movement: object):  # type: ignore[no-untyped-def]
-    event = StockMovementEvent.model_validate(factories.event(**movement))  # type: ignore[arg-type]
+def _jobs(config: dict[str, Any] | None = None, **movement: Any) -> list[MailJob]:
+    event = StockMovementEvent.model_validate(factories.event(**movement))
     parsed = ModuleConfig.model_validate(config or factories.module_config())
     return mail_jobs(event, parsed, _ticket(), "ts-track")
 
