@@ -133,3 +133,16 @@ async def test_console_backend_prints_the_mail(
     out = capsys.readouterr().out
     assert "----- mail to alice@example.com -----" in out
     assert "Subject: Return" in out
+
+
+async def test_a_recipient_refused_at_rcpt_is_a_temporary_error_for_452(
+    smtp: SmtpSink, settings_for: Callable[..., Settings]
+) -> None:
+    smtp.refuse("alice@example.com")
+    transport = SmtpTransport(settings_for(), Metrics())
+    with pytest.raises(SmtpTemporaryError) as caught:
+        await transport.send(_message(), "alice@example.com")
+    assert caught.value.smtp_code == 452
+    smtp.accept("alice@example.com")
+    await transport.send(_message(), "alice@example.com")
+    assert [r.recipients for r in smtp.received] == [("alice@example.com",)]

@@ -2,7 +2,8 @@
 
 Used by tests, benchmarks and ``ticketstock sandbox``. Replies can be scripted per
 message: accept, a temporary 451, a permanent 550, or dropping the connection after
-the data was sent.
+the data was sent; and per recipient: a refusal at RCPT (a full mailbox) that lasts
+until it is lifted.
 """
 
 from __future__ import annotations
@@ -38,6 +39,15 @@ class _Handler:
     def __init__(self, sink: SmtpSink) -> None:
         self._sink = sink
 
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
+        refusal = self._sink.refusal_for(address)
+        if refusal is not None:
+            return refusal
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         reply = self._sink.next_reply()
         if reply == "451":
@@ -67,6 +77,7 @@ class SmtpSink:
     ) -> None:
         self._lock = threading.Lock()
         self._script: deque[Reply] = deque()
+        self._refused: dict[str, str] = {}
         self._folder = folder
         self.received: list[Received] = []
         self.port = port or _free_port(host)
@@ -98,6 +109,20 @@ class SmtpSink:
         """Answer the next messages with these replies, then accept again."""
         with self._lock:
             self._script.extend(replies)
+
+    def refuse(self, address: str, reply: str = "452 4.2.2 Mailbox full") -> None:
+        """Answer ``reply`` at RCPT for this address, every time, until :meth:`accept`."""
+        with self._lock:
+            self._refused[address.lower()] = reply
+
+    def accept(self, address: str) -> None:
+        """Stop refusing this address."""
+        with self._lock:
+            self._refused.pop(address.lower(), None)
+
+    def refusal_for(self, address: str) -> str | None:
+        with self._lock:
+            return self._refused.get(address.lower())
 
     def next_reply(self) -> Reply:
         with self._lock:
