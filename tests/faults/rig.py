@@ -31,6 +31,15 @@ REDIS_URL = "redis://127.0.0.1:6379/0"
 PRODUCT = {"ref": "CHAIR-1", "label": "Folding chair"}
 
 
+async def wait_until(check: Callable[[], bool], what: str, timeout: float = 30) -> None:
+    """Poll ``check`` until it holds; fail naming ``what`` after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        await asyncio.sleep(0.02)
+
+
 class Rig:
     """Processes, publishing and counting for one scenario."""
 
@@ -182,13 +191,20 @@ class Rig:
         done = done or (lambda tally: tally.complete)
         deadline = time.monotonic() + timeout
         last_activity, last_mark = time.monotonic(), self._activity()
+        empty_since: float | None = None
         while True:
             await asyncio.sleep(0.2)
             mark = self._activity()
             if mark != last_mark:
-                last_activity, last_mark = time.monotonic(), mark
+                last_activity, last_mark, empty_since = time.monotonic(), mark, None
             idle = time.monotonic() - last_activity >= quiet
-            if idle and done(self.tally()) and await self._queues_empty():
+            if not (idle and done(self.tally()) and await self._queues_empty()):
+                empty_since = None
+            elif empty_since is None:
+                empty_since = time.monotonic()
+            elif time.monotonic() - empty_since >= quiet:
+                # Empty twice, apart: a message RabbitMQ is moving from a wait
+                # queue to its work queue is counted in neither for a moment.
                 break
             if time.monotonic() > deadline:
                 depths = await queue_depths(self.prefix)

@@ -9,8 +9,7 @@ import pytest
 
 from tests.faults.conftest import Record
 from tests.faults.processes import close_connections, connections_of
-from tests.faults.rig import Rig
-from tests.faults.test_process_faults import wait_until
+from tests.faults.rig import Rig, wait_until
 
 pytestmark = pytest.mark.slow
 

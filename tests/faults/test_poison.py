@@ -16,7 +16,6 @@ from tests import factories
 from tests.faults.conftest import Record
 from tests.faults.rig import PRODUCT, Rig
 from ticketstock import settlement as s
-from ticketstock.sandbox.smtp_sink import SmtpSink
 
 pytestmark = pytest.mark.slow
 
@@ -50,21 +49,18 @@ def poison_event(rig: Rig) -> dict[str, object]:
     )
 
 
-@pytest.mark.skipif(
-    not hasattr(SmtpSink, "refuse"),
-    reason="SmtpSink cannot refuse one recipient at RCPT yet; hook requested in "
-    "core requests",
-)
 async def test_a_mail_that_fails_every_attempt_is_dead_lettered_and_blocks_nothing(
     rig: Rig, record: Record
 ) -> None:
     await rig.declare()
     [service] = await rig.launch("all")
-    rig.smtp.refuse(FULL_MAILBOX, "452 4.2.2 Mailbox full")  # type: ignore[attr-defined]
+    rig.smtp.refuse(FULL_MAILBOX, "452 4.2.2 Mailbox full")
 
     await rig.publish([poison_event(rig)], counted=False)
     await rig.publish(rig.new_events(10))
-    tally = await rig.settle()
+    tally = await rig.settle(
+        lambda t: t.complete and len(service.settled("dead-lettered")) == 1
+    )
 
     record("poison: mailbox full (452)", tally, "one job 452 on every attempt")
     [dead] = rig.dead["mail"]

@@ -2,24 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import Callable
-
 import pytest
 
 from tests.faults.conftest import Record
-from tests.faults.rig import Rig
+from tests.faults.rig import Rig, wait_until
 
 pytestmark = pytest.mark.slow
-
-
-async def wait_until(check: Callable[[], bool], what: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        await asyncio.sleep(0.02)
 
 
 async def test_a_ticket_consumer_killed_mid_batch_and_restarted_loses_nothing(

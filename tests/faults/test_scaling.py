@@ -8,8 +8,7 @@ import uuid
 import pytest
 
 from tests.faults.conftest import Record
-from tests.faults.rig import Rig
-from tests.faults.test_process_faults import wait_until
+from tests.faults.rig import Rig, wait_until
 
 pytestmark = pytest.mark.slow
 
