@@ -32,7 +32,7 @@ class Baseline:
         self._args = args
         self._secret = args.secret.encode()
         self._config = config
-        self._recipients = _addresses(config)
+        self._recipients = recipient_addresses(config)
         self._http = httpx.AsyncClient(
             base_url=args.dolibarr_url.rstrip("/") + "/api/index.php",
             headers={"DOLAPIKEY": args.api_key, "Accept": "application/json"},
@@ -89,7 +89,8 @@ class Baseline:
         await self._http.aclose()
 
 
-def _addresses(config: dict[str, Any]) -> list[str]:
+def recipient_addresses(config: dict[str, Any]) -> list[str]:
+    """The assignee's and the contacts' addresses, once each, as the pipeline mails."""
     people = [config["assignee"], *config["contacts"]]
     found = (p["email"].strip().lower() for p in people if p and p.get("email"))
     return list(dict.fromkeys(address for address in found if address))

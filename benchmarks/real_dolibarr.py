@@ -23,7 +23,7 @@ from typing import Any
 
 import httpx
 
-from benchmarks.baseline import _addresses
+from benchmarks.baseline import recipient_addresses
 from benchmarks.measure import consumer, run_events
 from benchmarks.world import World
 
@@ -63,7 +63,9 @@ async def measure(world: World, count: int) -> RealResult:
         movements, movement_ms = await _movements(client, count)
         config = (await client.get("/ticketstock/config")).raise_for_status().json()
         events = await _events(client, world, movements)
-        pipeline = await _through_pipeline(world, base, events, _addresses(config))
+        pipeline = await _through_pipeline(
+            world, base, events, recipient_addresses(config)
+        )
         direct, failures = await _direct_creates(client, count)
     baseline = os.environ.get(MOVEMENT_BASELINE)
     return RealResult(

@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 
 from benchmarks import measure, real_dolibarr, report
-from benchmarks.baseline import _addresses
+from benchmarks.baseline import recipient_addresses
 from benchmarks.world import API_KEY, World, world
 
 DELAYS_MS = (0.0, 20.0)
@@ -89,7 +89,7 @@ async def recipients_of(bench: World) -> list[str]:
     url = bench.double.url + "/api/index.php/ticketstock/config"
     async with httpx.AsyncClient() as client:
         response = await client.get(url, headers={"DOLAPIKEY": API_KEY})
-    return _addresses(response.raise_for_status().json())
+    return recipient_addresses(response.raise_for_status().json())
 
 
 async def speed(
