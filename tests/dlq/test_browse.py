@@ -96,8 +96,17 @@ async def test_a_message_the_broker_dead_lettered_is_listed_with_its_x_death_rea
     await broker.publish("", work, json.dumps(document).encode(), message_id="m-7")
     channel = await broker.connection.channel()
     queue = await channel.get_queue(work, ensure=False)
-    while (message := await queue.get(no_ack=False, fail=False)) is not None:
-        await message.nack(requeue=True)
+    dead_queue = broker.topology.dead_queue("tickets")
+    # A requeued message comes back a moment later, and at-least-once dead-lettering
+    # is asynchronous: keep handing it back until it has landed in the DLQ.
+    for _ in range(200):
+        message = await queue.get(no_ack=False, fail=False)
+        if message is not None:
+            await message.nack(requeue=True)
+        declared = await channel.declare_queue(dead_queue, passive=True)
+        if declared.declaration_result.message_count:
+            break
+        await asyncio.sleep(0.02)
     await channel.close()
 
     [dead] = await queues.browse(Selection())
