@@ -207,19 +207,7 @@ function e2eConfigure(array $posted)
 
 	$entity = (int) $conf->entity;
 	$catalog = new TicketStockCatalog($db);
-	$warehouseIds = array();
-	foreach ($catalog->warehousesOfEntity($entity) as $warehouse) {
-		$warehouseIds[] = $warehouse['id'];
-	}
-	$known = array(
-		'warehouses' => $warehouseIds,
-		'users' => $catalog->userIds($entity),
-		'groups' => $catalog->groupIds($entity),
-		'type' => array_keys($catalog->ticketDictionary('type', $entity, null)),
-		'severity' => array_keys($catalog->ticketDictionary('severity', $entity, null)),
-		'category' => array_keys($catalog->ticketDictionary('category', $entity, null)),
-	);
-	list($values, $errors) = TicketStockSetupForm::validate($posted, $known);
+	list($values, $errors) = TicketStockSetupForm::validate($posted, $catalog->setupChoices($entity));
 	if ($errors) {
 		e2eFail('the setup was not saved: '.implode('; ', $errors));
 	}

@@ -95,19 +95,7 @@ if ($action === 'update') {
 		'broker_probe' => GETPOST('broker_probe', 'alpha'),
 		'purge_days' => GETPOST('purge_days', 'alphanohtml'),
 	);
-	$warehouseIds = array();
-	foreach ($catalog->warehousesOfEntity($entity) as $warehouse) {
-		$warehouseIds[] = $warehouse['id'];
-	}
-	$known = array(
-		'warehouses' => $warehouseIds,
-		'users' => $catalog->userIds($entity),
-		'groups' => $catalog->groupIds($entity),
-		'type' => array_keys($catalog->ticketDictionary('type', $entity, null)),
-		'severity' => array_keys($catalog->ticketDictionary('severity', $entity, null)),
-		'category' => array_keys($catalog->ticketDictionary('category', $entity, null)),
-	);
-	list($values, $errors) = TicketStockSetupForm::validate($posted, $known);
+	list($values, $errors) = TicketStockSetupForm::validate($posted, $catalog->setupChoices($entity));
 
 	if ($errors) {
 		setEventMessages($langs->trans('TicketStockSetupNotSaved'), $errors, 'errors');

@@ -223,6 +223,29 @@ class TicketStockCatalog
 	}
 
 	/**
+	 * The values the setup page accepts for an entity, as TicketStockSetupForm::validate() takes them.
+	 *
+	 * @param	int		$entity	Entity
+	 * @return	array<string, array<int, int|string>>
+	 * @throws	TicketStockException
+	 */
+	public function setupChoices($entity)
+	{
+		$warehouseIds = array();
+		foreach ($this->warehousesOfEntity($entity) as $warehouse) {
+			$warehouseIds[] = $warehouse['id'];
+		}
+		return array(
+			'warehouses' => $warehouseIds,
+			'users' => $this->userIds($entity),
+			'groups' => $this->groupIds($entity),
+			'type' => array_keys($this->ticketDictionary('type', $entity, null)),
+			'severity' => array_keys($this->ticketDictionary('severity', $entity, null)),
+			'category' => array_keys($this->ticketDictionary('category', $entity, null)),
+		);
+	}
+
+	/**
 	 * Label of a ticket dictionary entry in a language, as Dolibarr's ticket pages show it.
 	 *
 	 * @param	string		$dictionary		type, severity or category
